@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers (see Docs/architecture.md): C system libraries -> JSON / MLMD -> Registry -> API
+// -> FastCGIServer -> the `model-registry` executable.
+let package = Package(
+    name: "model-registry",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "model-registry", targets: ["ModelRegistryCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CFastCGI", pkgConfig: "fcgi",
+                       providers: [.apt(["libfcgi-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CJansson", pkgConfig: "jansson",
+                       providers: [.apt(["libjansson-dev"])]),
+
+        .target(name: "JSON", dependencies: ["CJansson"]),
+        .target(name: "MLMD", dependencies: ["CSQLite"]),
+        .target(name: "Registry", dependencies: ["MLMD", "JSON"]),
+        .target(name: "API", dependencies: ["Registry", "JSON"]),
+        .target(name: "FastCGIServer", dependencies: [
+            "API", "CFastCGI",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "ModelRegistryCLI", dependencies: [
+            "FastCGIServer", "API", "Registry", "MLMD",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "JSONTests", dependencies: ["JSON"]),
+        .testTarget(name: "MLMDTests", dependencies: ["MLMD"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "MLMD", "JSON"]),
+        .testTarget(name: "APITests", dependencies: ["API", "Registry", "JSON"]),
+        .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "API"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,112 @@
+import JSON
+import Registry
+
+/// The v1alpha3 route table, relative to the API prefix. Each line names a path and which
+/// generic operation serves each method.
+struct Endpoints {
+    let service: RegistryService
+
+    var routes: [Route] {
+        let entities = EntityOperations(service: service)
+        let artifacts = ArtifactOperations(service: service)
+        let registeredModel = EntityKind.registeredModel
+        let modelVersion = EntityKind.modelVersion
+        let modelArtifact = EntityKind.modelArtifact
+
+        func owner(_ kind: EntityKind, _ link: OwnerLink) -> (RequestContext) throws -> (id: Int64, link: OwnerLink) {
+            { context in (try EntityOperations.pathID(context.pathParameters[0], of: kind), link) }
+        }
+
+        return [
+            // Registered models
+            Route("registered_models", [
+                "GET": entities.list([registeredModel]),
+                "POST": entities.create(registeredModel),
+            ]),
+            Route("registered_models/{id}", [
+                "GET": entities.get(registeredModel),
+                "PATCH": entities.update(registeredModel),
+            ]),
+            Route("registered_models/{id}/versions", [
+                "GET": entities.list([modelVersion], owner: owner(registeredModel, .parentContext), acceptsNameFilters: true),
+                "POST": createOrUpdateVersionUnderModel(),
+            ]),
+            Route("registered_model", ["GET": entities.find([registeredModel])]),
+
+            // Model versions
+            Route("model_versions", [
+                "GET": entities.list([modelVersion]),
+                "POST": entities.create(modelVersion),
+            ]),
+            Route("model_versions/{id}", [
+                "GET": entities.get(modelVersion),
+                "PATCH": entities.update(modelVersion),
+            ]),
+            Route("model_versions/{id}/artifacts", [
+                "GET": artifacts.list(owner: owner(modelVersion, .attribution), acceptsNameFilters: true),
+                "POST": artifacts.upsertUnderOwner(modelVersion),
+            ]),
+            Route("model_version", ["GET": entities.find([modelVersion], parentLink: .parentContext)]),
+
+            // Model artifacts
+            Route("model_artifacts", [
+                "GET": entities.list([modelArtifact]),
+                "POST": createModelArtifact(),
+            ]),
+            Route("model_artifacts/{id}", [
+                "GET": entities.get(modelArtifact),
+                "PATCH": entities.update(modelArtifact),
+            ]),
+            Route("model_artifact", ["GET": entities.find([modelArtifact], parentLink: .attribution)]),
+
+            // All artifacts
+            Route("artifacts", [
+                "GET": artifacts.list(owner: nil, acceptsNameFilters: false),
+                "POST": artifacts.create(),
+            ]),
+            Route("artifacts/{id}", [
+                "GET": artifacts.get(),
+                "PATCH": artifacts.update(),
+            ]),
+            Route("artifact", ["GET": entities.find(EntityKind.publicArtifacts, parentLink: .attribution)]),
+        ]
+    }
+
+    /// `POST /model_artifacts`: `artifactType` may be given but must be model-artifact; the
+    /// state defaults to UNKNOWN as upstream.
+    private func createModelArtifact() -> Handler {
+        { context in
+            var object = try EntityCoding.parseObject(context.body)
+            try EntityOperations.checkArtifactType(object["artifactType"], expected: .modelArtifact, required: false)
+            object["artifactType"] = nil
+            var entity = try EntityCoding.decode(object, as: .modelArtifact, schema: .create)
+            if entity.fields["state"] == nil { entity.fields["state"] = .string("UNKNOWN") }
+            return EntityOperations.entityResponse(try service.create(entity), status: 201, version: context.version)
+        }
+    }
+
+    /// `POST /registered_models/{id}/versions`: the path names the model (the body's
+    /// `registeredModelId` may be omitted, but must agree when given); a body with `id`
+    /// updates that version, as upstream.
+    private func createOrUpdateVersionUnderModel() -> Handler {
+        { context in
+            let modelID = try EntityOperations.pathID(context.pathParameters[0], of: .registeredModel)
+            var object = try EntityCoding.parseObject(context.body)
+            if case .string(let given)? = object["registeredModelId"], given != String(modelID) {
+                throw RegistryError.badRequest("registeredModelId \(given.prefix(32)) does not match the path's registered model id \(modelID)")
+            }
+            object["registeredModelId"] = .string(String(modelID))
+            let entity = try EntityCoding.decode(object, as: .modelVersion, schema: .full)
+            if let idValue = object["id"], idValue != .null {
+                guard case .string(let text) = idValue else { throw EntityCoding.typeError("id", expected: "string", got: idValue) }
+                let id = try EntityOperations.pathID(text, of: .modelVersion)
+                let existing = try service.get(.modelVersion, id: id)
+                guard existing.int("registeredModelId") == modelID else {
+                    throw RegistryError.badRequest("model version \(id) does not belong to registered model \(modelID)")
+                }
+                return EntityOperations.entityResponse(try service.update(.modelVersion, id: id, with: entity), version: context.version)
+            }
+            return EntityOperations.entityResponse(try service.create(entity), status: 201, version: context.version)
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import JSON
+import Registry
+
+/// The registry's HTTP front: routes a `Request` to its endpoint and turns every outcome,
+/// including errors, into a JSON `Response`. One per worker process (or C-ABI handle).
+public final class Router: RequestHandler {
+    let service: RegistryService
+    private(set) var table = RouteTable(routes: [])
+
+    public init(service: RegistryService) {
+        self.service = service
+        self.table = RouteTable(routes: Endpoints(service: service).routes)
+    }
+
+    /// Creates or checks the store once, before workers open it.
+    public static func prepareStore(databasePath: String) throws {
+        try RegistryService.prepareStore(at: databasePath)
+    }
+
+    /// Opens a prepared store; each worker calls this after fork.
+    public static func open(databasePath: String, maxPageSize: Int = 1000) throws -> Router {
+        Router(service: try RegistryService.open(path: databasePath, maxPageSize: maxPageSize))
+    }
+
+    public func handle(_ request: Request) -> Response {
+        switch table.lookup(method: request.method, path: request.path) {
+        case .notFound:
+            return ErrorResponse.make(status: 404, message: "no route for \(request.method) \(request.path)")
+        case .methodNotAllowed(let allowed):
+            var response = ErrorResponse.make(
+                status: 405, message: "method \(request.method) is not allowed on \(request.path)")
+            response.headers.append(("Allow", allowed.joined(separator: ", ")))
+            return response
+        case .found(let handler, let parameters, let version):
+            let query = QueryParameters(request.query)
+            if let (name, _) = query.all.first(where: { $0.value.utf8.contains(0) || $0.key.utf8.contains(0) }) {
+                return ErrorResponse.make(status: 400, message: "Invalid \(name) query parameter: null bytes are not allowed")
+            }
+            let context = RequestContext(request: request, query: query, pathParameters: parameters, version: version)
+            do {
+                return try handler(context)
+            } catch {
+                return ErrorResponse.make(for: error)
+            }
+        }
+    }
+}

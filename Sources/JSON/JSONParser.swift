@@ -1,0 +1,69 @@
+import CJansson
+
+extension JSON {
+    /// Parses one JSON document. Duplicate object keys, NUL characters in strings, invalid
+    /// UTF-8 and nesting deeper than jansson's limit (2048) are rejected.
+    public static func parse(_ bytes: [UInt8]) throws(JSONParseError) -> JSON {
+        var error = json_error_t()
+        let root: UnsafeMutablePointer<json_t>? = bytes.withUnsafeBufferPointer { buffer in
+            buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: max(buffer.count, 1)) { chars in
+                json_loadb(chars, buffer.count, Int(JSON_REJECT_DUPLICATES | JSON_DECODE_ANY), &error)
+            }
+        }
+        guard let root else {
+            let message = withUnsafeBytes(of: &error.text) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            throw JSONParseError(message: message, line: Int(error.line), column: Int(error.column),
+                                 position: Int(error.position))
+        }
+        defer { json_decref(root) }
+        return JSON(borrowing: root)
+    }
+
+    public static func parse(_ text: String) throws(JSONParseError) -> JSON {
+        try parse(Array(text.utf8))
+    }
+
+    /// Converts a jansson tree (not consumed) into a Swift value.
+    init(borrowing value: UnsafeMutablePointer<json_t>) {
+        switch value.pointee.type {
+        case JSON_OBJECT:
+            var fields: [String: JSON] = [:]
+            fields.reserveCapacity(Int(json_object_size(value)))
+            var iterator = json_object_iter(value)
+            while let current = iterator {
+                let key = String(cString: json_object_iter_key(current))
+                if let child = json_object_iter_value(current) {
+                    fields[key] = JSON(borrowing: child)
+                }
+                iterator = json_object_iter_next(value, current)
+            }
+            self = .object(fields)
+        case JSON_ARRAY:
+            let count = json_array_size(value)
+            var items: [JSON] = []
+            items.reserveCapacity(count)
+            for index in 0..<count {
+                items.append(JSON(borrowing: json_array_get(value, index)))
+            }
+            self = .array(items)
+        case JSON_STRING:
+            let length = json_string_length(value)
+            let pointer = json_string_value(value)!
+            self = .string(pointer.withMemoryRebound(to: UInt8.self, capacity: length) {
+                String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+            })
+        case JSON_INTEGER:
+            self = .int(Int64(json_integer_value(value)))
+        case JSON_REAL:
+            self = .double(json_real_value(value))
+        case JSON_TRUE:
+            self = .bool(true)
+        case JSON_FALSE:
+            self = .bool(false)
+        default:
+            self = .null
+        }
+    }
+}

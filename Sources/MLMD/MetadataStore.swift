@@ -1,0 +1,144 @@
+/// Typed access to an MLMD v10 store on one SQLite connection: schema creation, types, nodes,
+/// their properties and the links between them. It knows nothing of the model registry.
+public final class MetadataStore {
+    public let connection: Connection
+    private var typeIDs: [String: Int64] = [:]
+
+    public enum StoreError: Error, CustomStringConvertible {
+        case notAnMLMDStore(String)
+        case unsupportedSchemaVersion(found: Int64, supported: Int64)
+        case typeConflict(String)
+        case missingType(String)
+
+        public var description: String {
+            switch self {
+            case .notAnMLMDStore(let detail):
+                return "not an ML-Metadata store: \(detail)"
+            case .unsupportedSchemaVersion(let found, let supported):
+                return "the store has MLMD schema version \(found); this binary supports version \(supported)"
+            case .typeConflict(let detail):
+                return "type conflict: \(detail)"
+            case .missingType(let name):
+                return "type \(name) is not registered in the store"
+            }
+        }
+    }
+
+    public init(connection: Connection) {
+        self.connection = connection
+    }
+
+    /// Opens a store file for serving: WAL journal, full durability on commit.
+    public static func open(path: String, create: Bool = true, readOnly: Bool = false) throws -> MetadataStore {
+        let connection = try Connection(path: path, options: .init(readOnly: readOnly, create: create))
+        if !readOnly {
+            // WAL lets readers run while one writer commits; FULL makes every acknowledged
+            // commit survive power loss, not only a process crash.
+            try connection.execute("PRAGMA journal_mode=WAL")
+            try connection.execute("PRAGMA synchronous=FULL")
+        }
+        try connection.execute("PRAGMA foreign_keys=OFF")
+        return MetadataStore(connection: connection)
+    }
+
+    // MARK: Schema
+
+    /// The schema version recorded in `MLMDEnv`, or nil for an empty database.
+    public func schemaVersion() throws -> Int64? {
+        let tables = try connection.all("SELECT name FROM sqlite_master WHERE type = 'table'") { $0.string(0) }
+        if tables.isEmpty { return nil }
+        guard tables.contains("MLMDEnv") else {
+            throw StoreError.notAnMLMDStore("the database has tables but no MLMDEnv table")
+        }
+        guard let version = try connection.scalarInt("SELECT MAX(schema_version) FROM MLMDEnv") else {
+            throw StoreError.notAnMLMDStore("MLMDEnv has no schema_version")
+        }
+        return version
+    }
+
+    /// Creates the v10 schema in an empty database, or checks an existing one. Idempotent.
+    /// Returns true when the schema was created.
+    @discardableResult
+    public func createOrVerifySchema() throws -> Bool {
+        try connection.transaction {
+            if let version = try schemaVersion() {
+                guard version == MLMDSchema.version else {
+                    throw StoreError.unsupportedSchemaVersion(found: version, supported: MLMDSchema.version)
+                }
+                let present = Set(try connection.all("SELECT name FROM sqlite_master WHERE type = 'table'") { $0.string(0) })
+                let missing = MLMDSchema.tableNames.filter { !present.contains($0) }
+                guard missing.isEmpty else {
+                    throw StoreError.notAnMLMDStore("missing tables: \(missing.joined(separator: ", "))")
+                }
+                try ensureSimpleTypes()
+                return false
+            }
+            for statement in MLMDSchema.statements {
+                try connection.execute(statement)
+            }
+            try connection.run("INSERT INTO MLMDEnv(schema_version) VALUES (?)", [.integer(MLMDSchema.version)])
+            try ensureSimpleTypes()
+            return true
+        }
+    }
+
+    private func ensureSimpleTypes() throws {
+        for simple in MLMDSchema.simpleTypes {
+            try ensureType(TypeDefinition(name: simple.name, kind: simple.kind, properties: []))
+        }
+    }
+
+    // MARK: Types
+
+    /// Creates the type and its declared properties if missing; fails if an existing type or
+    /// property disagrees with the definition. Returns the type id.
+    @discardableResult
+    public func ensureType(_ definition: TypeDefinition) throws -> Int64 {
+        try connection.transaction {
+            let existing = try connection.first(
+                "SELECT id, type_kind FROM Type WHERE name = ? AND version IS NULL",
+                [.text(definition.name)]) { ($0.int64(0), $0.int64(1)) }
+            let typeID: Int64
+            if let (id, kind) = existing {
+                guard kind == definition.kind.rawValue else {
+                    throw StoreError.typeConflict("\(definition.name) exists with kind \(kind), expected \(definition.kind.rawValue)")
+                }
+                typeID = id
+            } else {
+                try connection.run("INSERT INTO Type(name, type_kind) VALUES (?, ?)",
+                                   [.text(definition.name), .integer(definition.kind.rawValue)])
+                typeID = connection.lastInsertRowID
+            }
+            for property in definition.properties {
+                let declared = try connection.first(
+                    "SELECT data_type FROM TypeProperty WHERE type_id = ? AND name = ?",
+                    [.integer(typeID), .text(property.name)]) { $0.optionalInt64(0) }
+                if let declared {
+                    guard declared == property.type.rawValue else {
+                        throw StoreError.typeConflict("\(definition.name).\(property.name) is declared as \(declared ?? 0), expected \(property.type.rawValue)")
+                    }
+                } else {
+                    try connection.run("INSERT INTO TypeProperty(type_id, name, data_type) VALUES (?, ?, ?)",
+                                       [.integer(typeID), .text(property.name), .integer(property.type.rawValue)])
+                }
+            }
+            typeIDs[definition.name] = typeID
+            return typeID
+        }
+    }
+
+    /// The id of a type by name, cached per connection (type rows never change once created).
+    public func typeID(named name: String) throws -> Int64 {
+        if let id = typeIDs[name] { return id }
+        guard let id = try connection.scalarInt("SELECT id FROM Type WHERE name = ? AND version IS NULL", [.text(name)]) else {
+            throw StoreError.missingType(name)
+        }
+        typeIDs[name] = id
+        return id
+    }
+
+    public func typeName(id: Int64) throws -> String? {
+        if let name = typeIDs.first(where: { $0.value == id })?.key { return name }
+        return try connection.first("SELECT name FROM Type WHERE id = ?", [.integer(id)]) { $0.string(0) }
+    }
+}

@@ -1,0 +1,167 @@
+import MLMD
+
+/// The context (or execution owner) a new entity is created under, e.g. the model version an
+/// artifact is attributed to.
+public struct Owner: Sendable {
+    public var kind: EntityKind
+    public var id: Int64
+    public var link: OwnerLink
+
+    public init(kind: EntityKind, id: Int64, link: OwnerLink) {
+        self.kind = kind
+        self.id = id
+        self.link = link
+    }
+}
+
+extension RegistryService {
+    /// The longest stored name MLMD's `VARCHAR(255)` columns hold. SQLite does not enforce it,
+    /// MySQL and PostgreSQL do; we check it so a store stays portable.
+    static let maxStoredNameLength = 255
+
+    /// Creates an entity (and its parent/owner link) in one transaction and returns it as stored.
+    public func create(_ entity: Entity, owner: Owner? = nil) throws -> Entity {
+        let kind = entity.kind
+        return try write {
+            var fields = entity.fields
+            for field in kind.fields where fields[field.json] == nil {
+                if let value = field.defaultValue { fields[field.json] = value }
+            }
+            var prefixOwner = owner?.id
+            var parentID: Int64?
+            if let parentField = kind.parentField, let parentTypeName = kind.parentTypeName {
+                guard case .int(let id)? = fields[parentField] else {
+                    throw RegistryError.missingRequiredField(parentField)
+                }
+                let parentKind = EntityKind.all.first { $0.typeName == parentTypeName }!
+                guard try load(parentKind, id: id) != nil else {
+                    throw RegistryError.notFound("no \(parentKind.displayName) found for id \(id)")
+                }
+                parentID = id
+                prefixOwner = id
+            }
+            if let owner, try load(owner.kind, id: owner.id) == nil {
+                throw RegistryError.notFound("no \(owner.kind.displayName) found for id \(owner.id)")
+            }
+
+            let storedName = EntityMapping.storedName(for: kind, name: entity.name, ownerID: prefixOwner)
+            try checkNameLength(storedName, kind: kind)
+            let now = Self.now()
+            var node = NodeRow(typeID: try typeID(kind), name: storedName, externalID: entity.externalID,
+                               createTime: now, updateTime: now)
+            var withDefaults = entity
+            withDefaults.fields = fields
+            EntityMapping.applyColumns(of: withDefaults, to: &node)
+            let id = try insertingUnique(kind: kind, name: entity.name ?? storedName, externalID: entity.externalID) {
+                try store.insertNode(kind.node, node)
+            }
+            for field in kind.fields where field.mutability != .readOnly {
+                if let value = fields[field.json], let row = EntityMapping.propertyRow(for: field, value: value) {
+                    try store.setProperty(kind.node, owner: id, row)
+                }
+            }
+            for (name, value) in entity.customProperties ?? [:] {
+                try store.setProperty(kind.node, owner: id,
+                                      PropertyRow(name: name, isCustom: true, value: EntityMapping.propertyValue(from: value)))
+            }
+            if let parentID {
+                try store.addParentContext(child: id, parent: parentID)
+            }
+            if let owner {
+                try link(kind: kind, id: id, to: owner)
+            }
+            return try load(kind, id: id)!
+        }
+    }
+
+    /// Applies a PATCH: present mutable fields overwrite, absent ones keep their value;
+    /// `customProperties`, when present, replaces the whole custom set.
+    public func update(_ kind: EntityKind, id: Int64, with patch: Entity) throws -> Entity {
+        try write {
+            guard var node = try store.node(kind.node, id: id), node.typeID == (try typeID(kind)) else {
+                throw RegistryError.notFound("no \(kind.displayName) found for id \(id)")
+            }
+            try applyUpdate(kind: kind, node: &node, patch: patch)
+            return try load(kind, id: id)!
+        }
+    }
+
+    func applyUpdate(kind: EntityKind, node: inout NodeRow, patch: Entity) throws {
+        if let externalID = patch.externalID { node.externalID = externalID }
+        // Strictly increasing, so a client always sees an update move the time forward.
+        node.updateTime = max(Self.now(), node.updateTime + 1)
+        var mutable = patch
+        mutable.fields = patch.fields.filter { kind.field($0.key)?.mutability == .mutable }
+        EntityMapping.applyColumns(of: mutable, to: &node)
+        let current = node
+        try insertingUnique(kind: kind, name: EntityMapping.clientName(for: kind, stored: node.name) ?? "",
+                            externalID: patch.externalID) {
+            try store.updateNode(kind.node, current)
+        }
+        for field in kind.fields where field.mutability == .mutable {
+            if let value = mutable.fields[field.json], let row = EntityMapping.propertyRow(for: field, value: value) {
+                try store.setProperty(kind.node, owner: node.id, row)
+            }
+        }
+        if let custom = patch.customProperties {
+            // Custom rows the API shows as fields (experiment ids on artifacts) are not the client's to drop.
+            let preserved = try store.properties(kind.node, of: [node.id])[node.id, default: []].filter { row in
+                row.isCustom && kind.fields.contains { field in
+                    if case .customProperty(let name) = field.storage { return name == row.name }
+                    return false
+                }
+            }
+            let rows = custom.map { PropertyRow(name: $0.key, isCustom: true, value: EntityMapping.propertyValue(from: $0.value)) }
+            try store.replaceCustomProperties(kind.node, owner: node.id, with: preserved + rows)
+        }
+    }
+
+    func link(kind: EntityKind, id: Int64, to owner: Owner) throws {
+        switch owner.link {
+        case .parentContext: try store.addParentContext(child: id, parent: owner.id)
+        case .attribution: try store.addAttribution(context: owner.id, artifact: id)
+        case .association: try store.addAssociation(context: owner.id, execution: id)
+        }
+    }
+
+    func checkNameLength(_ storedName: String, kind: EntityKind) throws {
+        guard storedName.count <= Self.maxStoredNameLength else {
+            throw RegistryError.badRequest(
+                "\(kind.displayName) name is too long: stored as \(storedName.count) characters, the limit is \(Self.maxStoredNameLength)")
+        }
+    }
+
+    /// Runs an insert or update, turning a UNIQUE violation into a 409 that says which value clashed.
+    @discardableResult
+    func insertingUnique<T>(kind: EntityKind, name: String, externalID: String?, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as SQLiteError where error.isConstraintViolation {
+            if error.message.contains("external_id") {
+                throw RegistryError.conflict("\(kind.displayName) with externalId \(externalID ?? "") already exists")
+            }
+            throw RegistryError.conflict("\(kind.displayName) with name \(name) already exists")
+        }
+    }
+}
+
+extension RegistryService {
+    /// Updates an existing artifact (or other node) and links it to `owner`, in one transaction.
+    public func updateAndAttach(_ kind: EntityKind, id: Int64, with patch: Entity, owner: Owner) throws -> Entity {
+        try write {
+            guard var node = try store.node(kind.node, id: id) else {
+                throw RegistryError.notFound("no \(kind.displayName) found for id \(id)")
+            }
+            guard node.typeID == (try typeID(kind)) else {
+                let actual = try store.typeName(id: node.typeID) ?? "unknown"
+                throw RegistryError.badRequest("\(kind.displayName) id \(id) refers to a \(actual), not a \(kind.typeName)")
+            }
+            guard try load(owner.kind, id: owner.id) != nil else {
+                throw RegistryError.notFound("no \(owner.kind.displayName) found for id \(owner.id)")
+            }
+            try applyUpdate(kind: kind, node: &node, patch: patch)
+            try link(kind: kind, id: id, to: owner)
+            return try load(kind, id: id)!
+        }
+    }
+}
