@@ -66,9 +66,10 @@ struct ArtifactOperations {
         }
     }
 
-    /// `POST /<owners>/{id}/artifacts`: without `id` creates an artifact attributed to the
-    /// owner; with `id` updates that artifact and attributes it (how standalone artifacts are
-    /// linked). 201 only when a model or doc artifact is created, as upstream.
+    /// `POST /<owners>/{id}/artifacts`: without `id` logs an artifact under the owner (see
+    /// `RegistryService.logArtifact`); with `id` updates that artifact and attributes it (how
+    /// standalone artifacts are linked). 201 only when a model or doc artifact is created, as
+    /// upstream.
     func upsertUnderOwner(_ ownerKind: EntityKind) -> Handler {
         return { context in
             let ownerID = try EntityOperations.pathID(context.pathParameters[0], of: ownerKind)
@@ -84,9 +85,9 @@ struct ArtifactOperations {
                 let updated = try service.updateAndAttach(kind, id: id, with: entity, owner: owner)
                 return EntityOperations.entityResponse(updated, status: 200, version: context.version)
             }
-            let created = try service.create(entity, owner: owner)
-            let status = (kind == .modelArtifact || kind == .docArtifact) ? 201 : 200
-            return EntityOperations.entityResponse(created, status: status, version: context.version)
+            let (logged, created) = try service.logArtifact(entity, owner: owner)
+            let status = created && (kind == .modelArtifact || kind == .docArtifact) ? 201 : 200
+            return EntityOperations.entityResponse(logged, status: status, version: context.version)
         }
     }
 }

@@ -7,16 +7,22 @@ struct Endpoints {
     let service: RegistryService
 
     var routes: [Route] {
+        modelRoutes + servingRoutes + experimentRoutes
+    }
+
+    /// Resolves the owner named by the first path parameter.
+    static func owner(_ kind: EntityKind, _ link: OwnerLink) -> (RequestContext) throws -> (id: Int64, link: OwnerLink) {
+        { context in (try EntityOperations.pathID(context.pathParameters[0], of: kind), link) }
+    }
+
+    private var modelRoutes: [Route] {
         let entities = EntityOperations(service: service)
         let artifacts = ArtifactOperations(service: service)
         let registeredModel = EntityKind.registeredModel
         let modelVersion = EntityKind.modelVersion
         let modelArtifact = EntityKind.modelArtifact
 
-        func owner(_ kind: EntityKind, _ link: OwnerLink) -> (RequestContext) throws -> (id: Int64, link: OwnerLink) {
-            { context in (try EntityOperations.pathID(context.pathParameters[0], of: kind), link) }
-        }
-
+        let owner = Self.owner
         return [
             // Registered models
             Route("registered_models", [
@@ -29,7 +35,7 @@ struct Endpoints {
             ]),
             Route("registered_models/{id}/versions", [
                 "GET": entities.list([modelVersion], owner: owner(registeredModel, .parentContext), acceptsNameFilters: true),
-                "POST": createOrUpdateVersionUnderModel(),
+                "POST": entities.createUnderParent(modelVersion, parentKind: registeredModel, schema: .full),
             ]),
             Route("registered_model", ["GET": entities.find([registeredModel])]),
 
@@ -81,31 +87,6 @@ struct Endpoints {
             object["artifactType"] = nil
             var entity = try EntityCoding.decode(object, as: .modelArtifact, schema: .create)
             if entity.fields["state"] == nil { entity.fields["state"] = .string("UNKNOWN") }
-            return EntityOperations.entityResponse(try service.create(entity), status: 201, version: context.version)
-        }
-    }
-
-    /// `POST /registered_models/{id}/versions`: the path names the model (the body's
-    /// `registeredModelId` may be omitted, but must agree when given); a body with `id`
-    /// updates that version, as upstream.
-    private func createOrUpdateVersionUnderModel() -> Handler {
-        { context in
-            let modelID = try EntityOperations.pathID(context.pathParameters[0], of: .registeredModel)
-            var object = try EntityCoding.parseObject(context.body)
-            if case .string(let given)? = object["registeredModelId"], given != String(modelID) {
-                throw RegistryError.badRequest("registeredModelId \(given.prefix(32)) does not match the path's registered model id \(modelID)")
-            }
-            object["registeredModelId"] = .string(String(modelID))
-            let entity = try EntityCoding.decode(object, as: .modelVersion, schema: .full)
-            if let idValue = object["id"], idValue != .null {
-                guard case .string(let text) = idValue else { throw EntityCoding.typeError("id", expected: "string", got: idValue) }
-                let id = try EntityOperations.pathID(text, of: .modelVersion)
-                let existing = try service.get(.modelVersion, id: id)
-                guard existing.int("registeredModelId") == modelID else {
-                    throw RegistryError.badRequest("model version \(id) does not belong to registered model \(modelID)")
-                }
-                return EntityOperations.entityResponse(try service.update(.modelVersion, id: id, with: entity), version: context.version)
-            }
             return EntityOperations.entityResponse(try service.create(entity), status: 201, version: context.version)
         }
     }

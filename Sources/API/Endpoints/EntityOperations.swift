@@ -87,6 +87,33 @@ struct EntityOperations {
         }
     }
 
+    /// `POST /<parents>/{id}/<children>`: the path names the parent, so the body's parent id
+    /// may be omitted but must agree when given. A body with an `id` updates that child (as
+    /// upstream does for versions).
+    func createUnderParent(_ kind: EntityKind, parentKind: EntityKind, schema: BodySchema) -> Handler {
+        let parentField = kind.parentField!
+        return { context in
+            let parentID = try Self.pathID(context.pathParameters[0], of: parentKind)
+            var object = try EntityCoding.parseObject(context.body)
+            if case .string(let given)? = object[parentField], given != String(parentID) {
+                throw RegistryError.badRequest("\(parentField) \(given.prefix(32)) does not match the \(parentKind.displayName) id \(parentID) of the path")
+            }
+            object[parentField] = .string(String(parentID))
+            let idValue = object["id"]
+            object["id"] = nil
+            let entity = try EntityCoding.decode(object, as: kind, schema: schema)
+            if let idValue, idValue != .null {
+                guard case .string(let text) = idValue else { throw EntityCoding.typeError("id", expected: "string", got: idValue) }
+                let id = try Self.pathID(text, of: kind)
+                guard try service.get(kind, id: id).int(parentField) == parentID else {
+                    throw RegistryError.badRequest("\(kind.displayName) \(id) does not belong to \(parentKind.displayName) \(parentID)")
+                }
+                return Self.entityResponse(try service.update(kind, id: id, with: entity), version: context.version)
+            }
+            return Self.entityResponse(try service.create(entity), status: 201, version: context.version)
+        }
+    }
+
     /// `GET /<singular>?name=&externalId=&parentResourceId=`.
     func find(_ kinds: [EntityKind], parentLink: OwnerLink? = nil) -> Handler {
         return { context in

@@ -23,6 +23,7 @@ public final class Router: RequestHandler {
     }
 
     public func handle(_ request: Request) -> Response {
+        if let health = Health.response(for: request, service: service) { return health }
         switch table.lookup(method: request.method, path: request.path) {
         case .notFound:
             return ErrorResponse.make(status: 404, message: "no route for \(request.method) \(request.path)")

@@ -48,15 +48,18 @@ public struct FieldSpec: Sendable {
     /// Applied on create when the body omits the field.
     public var defaultValue: FieldValue?
     public var required: Bool
+    /// For id fields: the MLMD type name of the entity the id must point at.
+    public var references: String?
 
     public init(_ json: String, _ storage: Storage, _ type: ValueType, _ mutability: Mutability = .mutable,
-                default defaultValue: FieldValue? = nil, required: Bool = false) {
+                default defaultValue: FieldValue? = nil, required: Bool = false, references: String? = nil) {
         self.json = json
         self.storage = storage
         self.type = type
         self.mutability = mutability
         self.defaultValue = defaultValue
         self.required = required
+        self.references = references
     }
 }
 
@@ -84,15 +87,14 @@ public struct EntityKind: Sendable, Hashable, CustomStringConvertible {
     /// The REST `artifactType` discriminator for artifact kinds.
     public let artifactType: String?
     public let naming: Naming
-    /// The field naming the parent, linked with ParentContext (e.g. `registeredModelId`).
+    /// The id field naming the parent, linked with ParentContext (e.g. `registeredModelId`).
     public let parentField: String?
-    public let parentTypeName: String?
     /// True when the `name` is required on create.
     public let nameRequired: Bool
 
     public init(typeName: String, displayName: String, schemaName: String, node: NodeKind, fields: [FieldSpec],
                 otherDeclaredProperties: [(String, PropertyDataType)] = [], artifactType: String? = nil,
-                naming: Naming, parentField: String? = nil, parentTypeName: String? = nil, nameRequired: Bool) {
+                naming: Naming, parentField: String? = nil, nameRequired: Bool) {
         self.typeName = typeName
         self.displayName = displayName
         self.schemaName = schemaName
@@ -102,7 +104,6 @@ public struct EntityKind: Sendable, Hashable, CustomStringConvertible {
         self.artifactType = artifactType
         self.naming = naming
         self.parentField = parentField
-        self.parentTypeName = parentTypeName
         self.nameRequired = nameRequired
     }
 

@@ -39,10 +39,11 @@ extension EntityKind {
             description,
             FieldSpec("author", .property("author", .string), .string),
             liveState("ModelVersionState"),
-            FieldSpec("registeredModelId", .property("registered_model_id", .int), .id, .createOnly, required: true),
+            FieldSpec("registeredModelId", .property("registered_model_id", .int), .id, .createOnly, required: true,
+                      references: "kf.RegisteredModel"),
         ],
         otherDeclaredProperties: [("model_name", .string), ("version", .string)],
-        naming: .prefixedByParent, parentField: "registeredModelId", parentTypeName: "kf.RegisteredModel", nameRequired: true)
+        naming: .prefixedByParent, parentField: "registeredModelId", nameRequired: true)
 
     public static let docArtifact = EntityKind(
         typeName: "kf.DocArtifact", displayName: "doc artifact", schemaName: "DocArtifact", node: .artifact,
@@ -75,12 +76,14 @@ extension EntityKind {
             FieldSpec("desiredState", .property("desired_state", .string),
                       .enumeration(name: "InferenceServiceState", values: Enumerations.inferenceServiceState),
                       default: .string("DEPLOYED")),
-            FieldSpec("modelVersionId", .property("model_version_id", .int), .id),
-            FieldSpec("registeredModelId", .property("registered_model_id", .int), .id, .createOnly, required: true),
+            FieldSpec("modelVersionId", .property("model_version_id", .int), .id, references: "kf.ModelVersion"),
+            FieldSpec("registeredModelId", .property("registered_model_id", .int), .id, .createOnly, required: true,
+                      references: "kf.RegisteredModel"),
             FieldSpec("runtime", .property("runtime", .string), .string),
-            FieldSpec("servingEnvironmentId", .property("serving_environment_id", .int), .id, .createOnly, required: true),
+            FieldSpec("servingEnvironmentId", .property("serving_environment_id", .int), .id, .createOnly, required: true,
+                      references: "kf.ServingEnvironment"),
         ],
-        naming: .prefixedByParent, parentField: "servingEnvironmentId", parentTypeName: "kf.ServingEnvironment",
+        naming: .prefixedByParent, parentField: "servingEnvironmentId",
         nameRequired: false)
 
     public static let serveModel = EntityKind(
@@ -89,7 +92,8 @@ extension EntityKind {
             description,
             FieldSpec("lastKnownState", .stateColumn, .enumeration(name: "ExecutionState", values: Enumerations.executionState),
                       default: .string("UNKNOWN")),
-            FieldSpec("modelVersionId", .property("model_version_id", .int), .id, .createOnly, required: true),
+            FieldSpec("modelVersionId", .property("model_version_id", .int), .id, .createOnly, required: true,
+                      references: "kf.ModelVersion"),
         ],
         naming: .prefixedByOwner, nameRequired: false)
 
@@ -120,9 +124,10 @@ extension EntityKind {
                       default: .string("RUNNING")),
             FieldSpec("startTimeSinceEpoch", .property("start_time_since_epoch", .int), .int64String),
             FieldSpec("endTimeSinceEpoch", .property("end_time_since_epoch", .int), .int64String),
-            FieldSpec("experimentId", .property("experiment_id", .int), .id, .createOnly, required: true),
+            FieldSpec("experimentId", .property("experiment_id", .int), .id, .createOnly, required: true,
+                      references: "kf.Experiment"),
         ],
-        naming: .prefixedByParent, parentField: "experimentId", parentTypeName: "kf.Experiment", nameRequired: false)
+        naming: .prefixedByParent, parentField: "experimentId", nameRequired: false)
 
     public static let dataSet = EntityKind(
         typeName: "kf.DataSet", displayName: "dataset artifact", schemaName: "DataSet", node: .artifact,
@@ -156,6 +161,10 @@ extension EntityKind {
 
     /// The artifact kinds clients see through the polymorphic `/artifacts` endpoints.
     public static let publicArtifacts: [EntityKind] = [modelArtifact, docArtifact, dataSet, metric, parameter]
+
+    public static func named(_ typeName: String) -> EntityKind? {
+        all.first { $0.typeName == typeName }
+    }
 
     public static func artifactKind(forType artifactType: String) -> EntityKind? {
         publicArtifacts.first { $0.artifactType == artifactType }

@@ -29,6 +29,8 @@ public struct ListQuery: Sendable {
     public var kinds: [EntityKind]
     public var owner: (id: Int64, link: OwnerLink)?
     public var filterQuery: String?
+    /// Conditions the endpoint adds (e.g. metric-history `stepIds`), ANDed with `filterQuery`.
+    public var extraFilter: FilterExpression?
     /// Exact-match conditions some endpoints take as query parameters, ANDed with the filter.
     public var name: String?
     public var externalID: String?

@@ -76,9 +76,16 @@ extension RegistryService {
     }
 
     func compiledFilter(_ query: ListQuery) throws -> (sql: String, bindings: [SQLValue])? {
-        guard let text = query.filterQuery, !text.allSatisfy(\.isWhitespace) else { return nil }
         do {
-            return try FilterCompiler.compile(query: text, for: FilterTarget.forKinds(query.kinds))
+            var expression: FilterExpression?
+            if let text = query.filterQuery {
+                expression = try FilterParser.parse(text)
+            }
+            if let extra = query.extraFilter {
+                expression = expression.map { .and($0, extra) } ?? extra
+            }
+            guard let expression else { return nil }
+            return try FilterCompiler.compile(expression, for: FilterTarget.forKinds(query.kinds))
         } catch let error as FilterError {
             // FilterError messages already carry upstream's wording.
             throw RegistryError.badRequest(error.message)

@@ -27,15 +27,12 @@ extension RegistryService {
             for field in kind.fields where fields[field.json] == nil {
                 if let value = field.defaultValue { fields[field.json] = value }
             }
+            try checkReferences(kind: kind, fields: fields)
             var prefixOwner = owner?.id
             var parentID: Int64?
-            if let parentField = kind.parentField, let parentTypeName = kind.parentTypeName {
+            if let parentField = kind.parentField {
                 guard case .int(let id)? = fields[parentField] else {
                     throw RegistryError.missingRequiredField(parentField)
-                }
-                let parentKind = EntityKind.all.first { $0.typeName == parentTypeName }!
-                guard try load(parentKind, id: id) != nil else {
-                    throw RegistryError.notFound("no \(parentKind.displayName) found for id \(id)")
                 }
                 parentID = id
                 prefixOwner = id
@@ -55,7 +52,8 @@ extension RegistryService {
             let id = try insertingUnique(kind: kind, name: entity.name ?? storedName, externalID: entity.externalID) {
                 try store.insertNode(kind.node, node)
             }
-            for field in kind.fields where field.mutability != .readOnly {
+            // Read-only fields reach here only when the server sets them (run links on artifacts).
+            for field in kind.fields {
                 if let value = fields[field.json], let row = EntityMapping.propertyRow(for: field, value: value) {
                     try store.setProperty(kind.node, owner: id, row)
                 }
@@ -92,6 +90,7 @@ extension RegistryService {
         node.updateTime = max(Self.now(), node.updateTime + 1)
         var mutable = patch
         mutable.fields = patch.fields.filter { kind.field($0.key)?.mutability == .mutable }
+        try checkReferences(kind: kind, fields: mutable.fields)
         EntityMapping.applyColumns(of: mutable, to: &node)
         let current = node
         try insertingUnique(kind: kind, name: EntityMapping.clientName(for: kind, stored: node.name) ?? "",
@@ -113,6 +112,17 @@ extension RegistryService {
             }
             let rows = custom.map { PropertyRow(name: $0.key, isCustom: true, value: EntityMapping.propertyValue(from: $0.value)) }
             try store.replaceCustomProperties(kind.node, owner: node.id, with: preserved + rows)
+        }
+    }
+
+    /// Every id field that names another entity must point at an existing one of its type.
+    func checkReferences(kind: EntityKind, fields: [String: FieldValue]) throws {
+        for field in kind.fields {
+            guard let typeName = field.references, case .int(let id)? = fields[field.json],
+                  let target = EntityKind.named(typeName) else { continue }
+            guard try load(target, id: id) != nil else {
+                throw RegistryError.notFound("no \(target.displayName) found for id \(id)")
+            }
         }
     }
 
