@@ -4,7 +4,7 @@ extension FilterTarget {
     /// The filter target of a list over these kinds, derived from their field specs so that a
     /// filter sees every well-known field exactly where the registry stores it. For several
     /// kinds (all artifacts) the first kind that declares a field decides its storage.
-    static func forKinds(_ kinds: [EntityKind]) -> FilterTarget {
+    public static func forKinds(_ kinds: [EntityKind]) -> FilterTarget {
         let first = kinds[0]
         var fields: [String: FilterField] = [
             "id": .column("id", .integer),
