@@ -1,0 +1,179 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import API
+import CFastCGI
+import Logging
+
+/// Serves one FastCGI request per accepted connection through libfcgi: decodes the request,
+/// calls the handler, encodes the response. The handler never sees libfcgi types.
+///
+/// The worker accepts connections itself (see `FastCGIWorker`) and hands each one to
+/// `FCGX_Accept_r` as if it were a kept-alive connection: with `ipcFd` set and
+/// `keepConnection` non-zero, `FCGX_Accept_r` skips its own accept and reads the request from
+/// that descriptor (libfcgi 2.4's behaviour for connections it keeps). The listen descriptor
+/// given to libfcgi is -1, so libfcgi never accepts or blocks on its own.
+final class FastCGIConnection {
+    private let handler: any RequestHandler
+    private let maxBodyBytes: Int
+    private let logger: Logger
+    /// libfcgi keeps pointers to the request in its streams, so it lives at a fixed address.
+    private let request: UnsafeMutablePointer<FCGX_Request>
+    /// Reused for every response head.
+    private var headBuffer: [UInt8] = []
+    private var warnedAboutKeptConnection = false
+
+    init(handler: any RequestHandler, maxBodyBytes: Int, logger: Logger) {
+        self.handler = handler
+        self.maxBodyBytes = maxBodyBytes
+        self.logger = logger
+        request = .allocate(capacity: 1)
+        FCGX_InitRequest(request, -1, 0)
+        headBuffer.reserveCapacity(512)
+    }
+
+    deinit {
+        request.deallocate()
+    }
+
+    /// libfcgi's per-process set-up; once per worker, before the first `serve`.
+    static func initializeLibrary() -> Bool {
+        FCGX_Init() == 0
+    }
+
+    /// Serves the request on `connection` and closes it.
+    func serve(connection: Int32) {
+        request.pointee.ipcFd = connection
+        request.pointee.keepConnection = 1
+        let accepted = FCGX_Accept_r(request)
+        guard accepted >= 0 else {
+            // libfcgi has already closed a connection it could not read a request from.
+            logger.debug("dropped a connection without a readable FastCGI request (\(accepted))")
+            request.pointee.ipcFd = -1
+            return
+        }
+        let started = MonotonicClock.now()
+        let params = FastCGIParams(environment: request.pointee.envp)
+        let response = respond(to: params)
+        write(response)
+        FCGX_Finish_r(request)
+        closeKeptConnection()
+        if logger.logLevel <= .debug {
+            let milliseconds = (MonotonicClock.now() - started) * 1000
+            // Method and path only: bodies, queries and headers (Authorization) stay out of logs.
+            logger.debug("\(params["REQUEST_METHOD"] ?? "-") \(RequestMapping.path(from: params)) -> \(response.status) in \(String(format3: milliseconds)) ms")
+        }
+    }
+
+    private func respond(to params: FastCGIParams) -> Response {
+        switch readBody(declaredLength: params["CONTENT_LENGTH"]) {
+        case let .complete(body):
+            return handler.handle(RequestMapping.request(from: params, body: body))
+        case .tooLarge:
+            return TransportErrorResponse.make(status: 413, message: "request body is larger than the limit of \(maxBodyBytes) bytes")
+        case .invalidLength:
+            return TransportErrorResponse.make(status: 400, message: "invalid CONTENT_LENGTH")
+        case let .truncated(received, expected):
+            return TransportErrorResponse.make(status: 400, message: "request body ended after \(received) of \(expected) bytes")
+        }
+    }
+
+    private enum BodyResult {
+        case complete([UInt8])
+        case tooLarge
+        case invalidLength
+        case truncated(received: Int, expected: Int)
+    }
+
+    /// Reads the whole body. Over the limit we answer without reading it; libfcgi drains the
+    /// rest of the input when it closes the connection.
+    private func readBody(declaredLength: String?) -> BodyResult {
+        guard let declaredLength, !declaredLength.isEmpty else {
+            return readBodyUntilEnd()
+        }
+        guard let length = Int(declaredLength), length >= 0 else { return .invalidLength }
+        guard length <= maxBodyBytes else { return .tooLarge }
+        guard length > 0 else { return .complete([]) }
+        var received = 0
+        let body = [UInt8](unsafeUninitializedCapacity: length) { buffer, initialized in
+            received = readInput(into: UnsafeMutableRawBufferPointer(buffer))
+            initialized = received
+        }
+        return received == length ? .complete(body) : .truncated(received: received, expected: length)
+    }
+
+    /// Without CONTENT_LENGTH (nginx always sends one), read until end of input.
+    private func readBodyUntilEnd() -> BodyResult {
+        var body: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { readInput(into: $0) }
+            body.append(contentsOf: chunk[0..<count])
+            if body.count > maxBodyBytes { return .tooLarge }
+            if count < chunk.count { return .complete(body) }
+        }
+    }
+
+    /// Fills `buffer` from FCGI_STDIN; returns how many bytes arrived before end of input.
+    private func readInput(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        guard let base = buffer.baseAddress?.assumingMemoryBound(to: CChar.self) else { return 0 }
+        var filled = 0
+        while filled < buffer.count {
+            let want = Int32(min(buffer.count - filled, Int(Int32.max)))
+            let got = FCGX_GetStr(base + filled, want, request.pointee.in)
+            if got <= 0 { break }
+            filled += Int(got)
+        }
+        return filled
+    }
+
+    private func write(_ response: Response) {
+        headBuffer.removeAll(keepingCapacity: true)
+        ResponseHead.encode(response, into: &headBuffer)
+        guard put(headBuffer) else { return }
+        if ResponseHead.allowsBody(response.status) {
+            _ = put(response.body)
+        }
+    }
+
+    /// Writes to FCGI_STDOUT; false once the web server has gone away.
+    private func put(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress?.assumingMemoryBound(to: CChar.self) else { return true }
+            var offset = 0
+            while offset < raw.count {
+                let count = Int32(min(raw.count - offset, 1 << 20))
+                if FCGX_PutStr(base + offset, count, request.pointee.out) < 0 {
+                    logger.debug("the web server closed the connection while the response was written")
+                    return false
+                }
+                offset += Int(count)
+            }
+            return true
+        }
+    }
+
+    /// With `fastcgi_keep_conn on`, libfcgi leaves the connection open for more requests.
+    /// A single-threaded worker must not sit on an idle connection (see DESIGN.md), so we
+    /// close it; nginx opens a new one for its next request.
+    private func closeKeptConnection() {
+        guard request.pointee.ipcFd >= 0 else { return }
+        if !warnedAboutKeptConnection {
+            logger.warning("the web server asked to keep FastCGI connections open (fastcgi_keep_conn); closing them after each request")
+            warnedAboutKeptConnection = true
+        }
+        closeDescriptor(request.pointee.ipcFd)
+        request.pointee.ipcFd = -1
+    }
+}
+
+private extension String {
+    /// A number with three decimals, without Foundation.
+    init(format3 value: Double) {
+        let thousandths = Int((value * 1000).rounded())
+        let fraction = String(thousandths % 1000)
+        self = "\(thousandths / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import FastCGIServer
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Worker pool flags shared by `serve` and `up`.
+struct PoolOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Worker processes [env: MODEL_REGISTRY_WORKERS] (default: the number of CPU cores)", valueName: "n"))
+    var workers: Int?
+
+    @Option(help: ArgumentHelp("Largest accepted request body [env: MODEL_REGISTRY_MAX_BODY_BYTES] (default: 16 MiB)", valueName: "bytes"))
+    var maxBodyBytes: Int?
+
+    @Option(help: ArgumentHelp("Seconds a stop waits for in-flight requests before killing workers [env: MODEL_REGISTRY_DRAIN_TIMEOUT] (default: 30)", valueName: "seconds"))
+    var drainTimeout: Double?
+
+    func resolvedWorkers() throws -> Int {
+        let count = try workers ?? EnvironmentFallback.int("MODEL_REGISTRY_WORKERS") ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        guard count > 0 else { throw ValidationError("--workers must be at least 1") }
+        return count
+    }
+
+    func resolvedMaxBodyBytes() throws -> Int {
+        let bytes = try maxBodyBytes ?? EnvironmentFallback.int("MODEL_REGISTRY_MAX_BODY_BYTES") ?? WorkerPoolConfiguration.defaultMaxBodyBytes
+        guard bytes > 0 else { throw ValidationError("--max-body-bytes must be positive") }
+        return bytes
+    }
+
+    func resolvedDrainTimeout() throws -> Double {
+        let seconds = try drainTimeout ?? EnvironmentFallback.double("MODEL_REGISTRY_DRAIN_TIMEOUT") ?? 30
+        guard seconds >= 0 else { throw ValidationError("--drain-timeout must not be negative") }
+        return seconds
+    }
+}

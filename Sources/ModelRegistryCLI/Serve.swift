@@ -1,0 +1,53 @@
+import API
+import ArgumentParser
+import FastCGIServer
+
+/// `model-registry serve`: the FastCGI worker pool on a unix socket, for an nginx (or other
+/// FastCGI web server) configured separately.
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the FastCGI worker pool on a unix socket.",
+        discussion: """
+            SIGTERM or SIGINT drains the pool (in-flight requests finish) and removes the socket; \
+            SIGHUP replaces the workers one at a time.
+            """
+    )
+
+    @Option(help: ArgumentHelp("FastCGI unix socket to listen on [env: MODEL_REGISTRY_SOCKET]", valueName: "path"))
+    var socket: String?
+
+    @Option(help: ArgumentHelp("SQLite database file, created if missing [env: MODEL_REGISTRY_DB]", valueName: "path"))
+    var db: String?
+
+    @OptionGroup var pool: PoolOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func run() throws {
+        let logger = try logging.makeLogger(label: "model-registry")
+        guard let socketPath = socket ?? EnvironmentFallback.string("MODEL_REGISTRY_SOCKET") else {
+            throw ValidationError("--socket (or MODEL_REGISTRY_SOCKET) is required")
+        }
+        guard let databasePath = db ?? EnvironmentFallback.string("MODEL_REGISTRY_DB") else {
+            throw ValidationError("--db (or MODEL_REGISTRY_DB) is required")
+        }
+        let configuration = WorkerPoolConfiguration(
+            socketPath: FilePaths.absolute(socketPath),
+            workerCount: try pool.resolvedWorkers(),
+            maxBodyBytes: try pool.resolvedMaxBodyBytes(),
+            drainTimeout: try pool.resolvedDrainTimeout()
+        )
+        let database = FilePaths.absolute(databasePath)
+        let logLevel = try logging.resolvedLevel()
+        logger.info("""
+            serve: socket=\(configuration.socketPath) db=\(database) workers=\(configuration.workerCount) \
+            max-body-bytes=\(configuration.maxBodyBytes) drain-timeout=\(configuration.drainTimeout)s \
+            log-level=\(logLevel)
+            """)
+        // Create or migrate the schema once, before forking, so workers never race on it.
+        try Router.prepareStore(databasePath: database)
+        let workerPool = WorkerPool(configuration: configuration, logger: logger) {
+            try Router.open(databasePath: database)
+        }
+        try workerPool.run()
+    }
+}

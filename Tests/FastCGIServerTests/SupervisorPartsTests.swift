@@ -1,0 +1,84 @@
+@testable import FastCGIServer
+import XCTest
+
+final class RestartThrottleTests: XCTestCase {
+    func testPausesAfterTooManyDeathsInTheWindow() {
+        var throttle = RestartThrottle(limit: 5, window: 10, pause: 10)
+        for second in 0..<5 {
+            XCTAssertFalse(throttle.recordDeath(at: Double(second)))
+        }
+        XCTAssertTrue(throttle.recordDeath(at: 5))
+        XCTAssertFalse(throttle.mayRestart(at: 14.9))
+        XCTAssertTrue(throttle.mayRestart(at: 15))
+    }
+
+    func testDeathsOutsideTheWindowDoNotCount() {
+        var throttle = RestartThrottle(limit: 5, window: 10, pause: 10)
+        for second in stride(from: 0.0, to: 60, by: 3) {
+            XCTAssertFalse(throttle.recordDeath(at: second))
+        }
+        XCTAssertTrue(throttle.mayRestart(at: 60))
+    }
+}
+
+final class ExitStatusTests: XCTestCase {
+    func testDecodesWaitStatuses() {
+        XCTAssertEqual(ExitStatus(waitStatus: 0), .exited(0))
+        XCTAssertEqual(ExitStatus(waitStatus: 3 << 8), .exited(3))
+        XCTAssertEqual(ExitStatus(waitStatus: SIGKILL), .signaled(SIGKILL))
+        XCTAssertEqual(ExitStatus(waitStatus: SIGSEGV | 0x80), .signaled(SIGSEGV)) // core dumped
+        XCTAssertTrue(ExitStatus.exited(0).isSuccess)
+        XCTAssertEqual(ExitStatus.exited(1).description, "exit status 1")
+    }
+}
+
+final class UnixListeningSocketTests: XCTestCase {
+    private var directory = ""
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("fcgi-socket-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    func testOpensANonBlockingWorldConnectableSocketAndRemovesItOnClose() throws {
+        let path = directory + "/a.sock"
+        let socket = try UnixListeningSocket.open(path: path, backlog: 8)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o666)
+        XCTAssertNotEqual(fcntl(socket.fd, F_GETFL) & O_NONBLOCK, 0)
+        XCTAssertEqual(accept(socket.fd, nil, nil), -1) // nobody waiting: EAGAIN, not a hang
+        socket.close()
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+    }
+
+    func testReplacesAStaleSocketButNotALiveOne() throws {
+        let path = directory + "/b.sock"
+        let first = try UnixListeningSocket.open(path: path, backlog: 8)
+        XCTAssertThrowsError(try UnixListeningSocket.open(path: path, backlog: 8)) { error in
+            guard case .socketInUse = error as? FastCGIServerError else { return XCTFail("\(error)") }
+        }
+        closeDescriptor(first.fd) // crash-like: the file stays behind, nobody listens
+        let second = try UnixListeningSocket.open(path: path, backlog: 8)
+        second.close()
+    }
+
+    func testRefusesToReplaceARegularFile() throws {
+        let path = directory + "/c.sock"
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data("keep".utf8)))
+        XCTAssertThrowsError(try UnixListeningSocket.open(path: path, backlog: 8)) { error in
+            guard case .notASocket = error as? FastCGIServerError else { return XCTFail("\(error)") }
+        }
+        XCTAssertEqual(FileManager.default.contents(atPath: path), Data("keep".utf8))
+    }
+
+    func testRejectsPathsTooLongForSockaddr() {
+        let path = directory + "/" + String(repeating: "s", count: 120)
+        XCTAssertThrowsError(try UnixListeningSocket.open(path: path, backlog: 8)) { error in
+            guard case .socketPathTooLong = error as? FastCGIServerError else { return XCTFail("\(error)") }
+        }
+    }
+}
