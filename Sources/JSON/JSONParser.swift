@@ -18,7 +18,18 @@ extension JSON {
                                  position: Int(error.position))
         }
         defer { json_decref(root) }
-        return JSON(borrowing: root)
+        do {
+            return try JSON(borrowing: root)
+        } catch {
+            throw JSONParseError(message: "duplicate object key \"\(error.key)\" (after Unicode normalisation)",
+                                 line: 0, column: 0, position: 0)
+        }
+    }
+
+    /// Two keys jansson sees as different (it compares bytes) but Swift strings treat as equal
+    /// (canonically equivalent Unicode): one value would silently be lost.
+    struct EquivalentKeys: Error {
+        let key: String
     }
 
     public static func parse(_ text: String) throws(JSONParseError) -> JSON {
@@ -26,7 +37,7 @@ extension JSON {
     }
 
     /// Converts a jansson tree (not consumed) into a Swift value.
-    init(borrowing value: UnsafeMutablePointer<json_t>) {
+    init(borrowing value: UnsafeMutablePointer<json_t>) throws(EquivalentKeys) {
         switch value.pointee.type {
         case JSON_OBJECT:
             var fields: [String: JSON] = [:]
@@ -35,7 +46,8 @@ extension JSON {
             while let current = iterator {
                 let key = String(cString: json_object_iter_key(current))
                 if let child = json_object_iter_value(current) {
-                    fields[key] = JSON(borrowing: child)
+                    guard fields[key] == nil else { throw EquivalentKeys(key: key) }
+                    fields[key] = try JSON(borrowing: child)
                 }
                 iterator = json_object_iter_next(value, current)
             }
@@ -45,7 +57,7 @@ extension JSON {
             var items: [JSON] = []
             items.reserveCapacity(count)
             for index in 0..<count {
-                items.append(JSON(borrowing: json_array_get(value, index)))
+                items.append(try JSON(borrowing: json_array_get(value, index)))
             }
             self = .array(items)
         case JSON_STRING:

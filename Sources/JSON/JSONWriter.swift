@@ -46,7 +46,8 @@ extension JSON {
             out.append(contentsOf: "null".utf8)
             return
         }
-        if value == value.rounded(), abs(value) < 1e15 {
+        // Whole doubles within Int64 range convert exactly.
+        if value == value.rounded(), abs(value) < 9.2e18 {
             out.append(contentsOf: String(Int64(value)).utf8)
         } else {
             out.append(contentsOf: value.description.utf8)

@@ -122,7 +122,7 @@ public final class MetadataStore {
                                        [.integer(typeID), .text(property.name), .integer(property.type.rawValue)])
                 }
             }
-            typeIDs[definition.name] = typeID
+            // Not cached here: the enclosing transaction may still roll back.
             return typeID
         }
     }

@@ -17,6 +17,15 @@ struct PoolOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds a stop waits for in-flight requests before killing workers [env: MODEL_REGISTRY_DRAIN_TIMEOUT] (default: 30)", valueName: "seconds"))
     var drainTimeout: Double?
 
+    @Option(help: ArgumentHelp("Most rows one list request returns, whatever pageSize asks [env: MODEL_REGISTRY_MAX_PAGE_SIZE] (default: 1000)", valueName: "n"))
+    var maxPageSize: Int?
+
+    func resolvedMaxPageSize() throws -> Int {
+        let size = try maxPageSize ?? EnvironmentFallback.int("MODEL_REGISTRY_MAX_PAGE_SIZE") ?? 1000
+        guard size > 0 else { throw ValidationError("--max-page-size must be at least 1") }
+        return size
+    }
+
     func resolvedWorkers() throws -> Int {
         let count = try workers ?? EnvironmentFallback.int("MODEL_REGISTRY_WORKERS") ?? max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         guard count > 0 else { throw ValidationError("--workers must be at least 1") }

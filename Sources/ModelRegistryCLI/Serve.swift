@@ -37,16 +37,17 @@ struct Serve: ParsableCommand {
             drainTimeout: try pool.resolvedDrainTimeout()
         )
         let database = FilePaths.absolute(databasePath)
+        let maxPageSize = try pool.resolvedMaxPageSize()
         let logLevel = try logging.resolvedLevel()
         logger.info("""
             serve: socket=\(configuration.socketPath) db=\(database) workers=\(configuration.workerCount) \
             max-body-bytes=\(configuration.maxBodyBytes) drain-timeout=\(configuration.drainTimeout)s \
-            log-level=\(logLevel)
+            max-page-size=\(maxPageSize) log-level=\(logLevel)
             """)
         // Create or migrate the schema once, before forking, so workers never race on it.
         try Router.prepareStore(databasePath: database)
         let workerPool = WorkerPool(configuration: configuration, logger: logger) {
-            try Router.open(databasePath: database)
+            try Router.open(databasePath: database, maxPageSize: maxPageSize)
         }
         try workerPool.run()
     }

@@ -92,7 +92,8 @@ struct Up: ParsableCommand {
             pool: .init(name: "worker pool", executable: executable, arguments: [
                 "serve", "--socket", socketPath, "--db", database,
                 "--workers", String(workers), "--max-body-bytes", String(maxBodyBytes),
-                "--drain-timeout", String(drainTimeout), "--log-level", logLevel.rawValue,
+                "--drain-timeout", String(drainTimeout), "--max-page-size", String(try pool.resolvedMaxPageSize()),
+                "--log-level", logLevel.rawValue,
             ]),
             nginx: .init(name: "nginx", executable: nginxExecutable, arguments: nginxConfig.commandLine(configPath: configPath))
         )

@@ -24,6 +24,14 @@ public final class Router: RequestHandler {
 
     public func handle(_ request: Request) -> Response {
         if let health = Health.response(for: request, service: service) { return health }
+        // HEAD is GET without the body, as HTTP defines it.
+        if request.method == "HEAD" {
+            var get = request
+            get.method = "GET"
+            var response = handle(get)
+            response.body = []
+            return response
+        }
         switch table.lookup(method: request.method, path: request.path) {
         case .notFound:
             return ErrorResponse.make(status: 404, message: "no route for \(request.method) \(request.path)")

@@ -22,6 +22,7 @@ extension RegistryService {
     /// Creates an entity (and its parent/owner link) in one transaction and returns it as stored.
     public func create(_ entity: Entity, owner: Owner? = nil) throws -> Entity {
         let kind = entity.kind
+        try checkStructDepth(entity.customProperties)
         return try write {
             var fields = entity.fields
             for field in kind.fields where fields[field.json] == nil {
@@ -85,6 +86,7 @@ extension RegistryService {
     }
 
     func applyUpdate(kind: EntityKind, node: inout NodeRow, patch: Entity) throws {
+        try checkStructDepth(patch.customProperties)
         if let externalID = patch.externalID { node.externalID = externalID }
         // Strictly increasing, so a client always sees an update move the time forward.
         node.updateTime = max(Self.now(), node.updateTime + 1)
@@ -134,10 +136,21 @@ extension RegistryService {
         }
     }
 
+    func checkStructDepth(_ properties: [String: MetadataValue]?) throws {
+        for (key, value) in properties ?? [:] {
+            if case .structValue(let object) = value, !StructCodec.fits(object) {
+                throw RegistryError.badRequest(
+                    "custom property '\(key)': struct values may nest at most \(StructCodec.maxNesting) levels")
+            }
+        }
+    }
+
     func checkNameLength(_ storedName: String, kind: EntityKind) throws {
-        guard storedName.count <= Self.maxStoredNameLength else {
+        // VARCHAR(255) counts code points, not Swift's grapheme clusters.
+        let length = storedName.unicodeScalars.count
+        guard length <= Self.maxStoredNameLength else {
             throw RegistryError.badRequest(
-                "\(kind.displayName) name is too long: stored as \(storedName.count) characters, the limit is \(Self.maxStoredNameLength)")
+                "\(kind.displayName) name is too long: stored as \(length) characters, the limit is \(Self.maxStoredNameLength)")
         }
     }
 

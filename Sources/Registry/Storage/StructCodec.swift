@@ -5,6 +5,21 @@ import JSON
 /// in `string_value`. This is the minimal protobuf wire codec for Struct/Value/ListValue.
 enum StructCodec {
     static let prefix = "mlmd-struct::"
+    /// The deepest nesting of objects and arrays a struct value may have. Writes check it
+    /// (`fits`), reads allow the protobuf depth it implies, so whatever is written reads back.
+    static let maxNesting = 32
+
+    /// True when `object` nests no deeper than `maxNesting`.
+    static func fits(_ object: [String: JSON]) -> Bool {
+        func depth(_ value: JSON) -> Int {
+            switch value {
+            case .object(let fields): return 1 + (fields.values.map(depth).max() ?? 0)
+            case .array(let items): return 1 + (items.map(depth).max() ?? 0)
+            default: return 0
+            }
+        }
+        return depth(.object(object)) <= maxNesting
+    }
 
     static func encode(_ object: [String: JSON]) -> String {
         var bytes: [UInt8] = []
@@ -129,7 +144,7 @@ enum StructCodec {
         mutating func readStruct(until end: Int) throws -> [String: JSON] {
             depth += 1
             defer { depth -= 1 }
-            guard depth < 64 else { throw Malformed() }
+            guard depth <= 2 * StructCodec.maxNesting + 2 else { throw Malformed() }
             var fields: [String: JSON] = [:]
             while offset < end {
                 let (field, wire) = try tag()
@@ -158,7 +173,7 @@ enum StructCodec {
         mutating func readValue(until end: Int) throws -> JSON {
             depth += 1
             defer { depth -= 1 }
-            guard depth < 64 else { throw Malformed() }
+            guard depth <= 2 * StructCodec.maxNesting + 2 else { throw Malformed() }
             var value: JSON = .null
             while offset < end {
                 let (field, wire) = try tag()
