@@ -8,6 +8,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "model-registry", targets: ["ModelRegistryCLI"]),
+        // libmodelregistry.so: the C ABI used by the Python SDK and any C program.
+        .library(name: "modelregistry", type: .dynamic, targets: ["ModelRegistryC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -20,6 +22,8 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CJansson", pkgConfig: "jansson",
                        providers: [.apt(["libjansson-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
 
         .target(name: "JSON", dependencies: ["CJansson"]),
         .target(name: "MLMD", dependencies: ["CSQLite"]),
@@ -29,17 +33,22 @@ let package = Package(
             "API", "CFastCGI",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "ModelRegistryC", dependencies: ["API", "CCurl"]),
+        // Maintenance operations behind the admin subcommands (migrate, check, backup, ...).
+        .target(name: "Admin", dependencies: ["Registry", "MLMD", "API", "JSON", "CSQLite"]),
         .executableTarget(name: "ModelRegistryCLI", dependencies: [
-            "FastCGIServer", "API", "Registry", "MLMD",
+            "FastCGIServer", "API", "Registry", "MLMD", "Admin",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "MLMDTests", dependencies: ["MLMD"]),
-        .testTarget(name: "RegistryTests", dependencies: ["Registry", "MLMD", "JSON"]),
+        .testTarget(name: "RegistryTests", dependencies: ["Registry", "MLMD", "JSON", "CSQLite"]),
         .testTarget(name: "APITests", dependencies: ["API", "Registry", "JSON"]),
         .testTarget(name: "FastCGIServerTests", dependencies: ["FastCGIServer", "API"]),
+        .testTarget(name: "ModelRegistryCTests", dependencies: ["ModelRegistryC", "API"]),
+        .testTarget(name: "AdminTests", dependencies: ["Admin", "Registry", "MLMD", "API", "JSON"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,2 @@
+/// Maintenance operations for a registry store, used by the admin subcommands.
+public enum Admin {}
