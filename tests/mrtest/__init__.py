@@ -1,0 +1,1 @@
+"""Support code for the model-registry test suite (server lifecycle, HTTP helpers)."""
