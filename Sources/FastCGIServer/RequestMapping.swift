@@ -24,7 +24,7 @@ enum RequestMapping {
         }
         if let requestURI = params["REQUEST_URI"], !requestURI.isEmpty {
             let rawPath = requestURI.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)[0]
-            return percentDecoded(rawPath)
+            return PercentDecoding.decode(rawPath, plusAsSpace: false)
         }
         return "/"
     }
@@ -64,33 +64,5 @@ enum RequestMapping {
         let header = name.dropFirst(5)
         guard header != "CONTENT_TYPE", header != "CONTENT_LENGTH" else { return nil }
         return String(header.lowercased().map { $0 == "_" ? "-" : $0 })
-    }
-
-    /// Decodes %XX escapes (not "+", which means a space only in form-encoded queries);
-    /// invalid UTF-8 becomes U+FFFD.
-    static func percentDecoded(_ text: Substring) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var remaining = Array(text.utf8)[...]
-        while let byte = remaining.popFirst() {
-            if byte == UInt8(ascii: "%"), remaining.count >= 2,
-               let high = hexValue(remaining[remaining.startIndex]),
-               let low = hexValue(remaining[remaining.startIndex + 1]) {
-                bytes.append(high << 4 | low)
-                remaining.removeFirst(2)
-            } else {
-                bytes.append(byte)
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
-        default: return nil
-        }
     }
 }
