@@ -28,12 +28,12 @@ let package = Package(
         .target(name: "JSON", dependencies: ["CJansson"]),
         .target(name: "MLMD", dependencies: ["CSQLite"]),
         .target(name: "Registry", dependencies: ["MLMD", "JSON"]),
-        .target(name: "API", dependencies: ["Registry", "JSON"]),
+        .target(name: "API", dependencies: ["Registry", "JSON"], resources: [.copy("Resources/openapi.yaml")]),
         .target(name: "FastCGIServer", dependencies: [
             "API", "CFastCGI",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "ModelRegistryC", dependencies: ["API", "CCurl"]),
+        .target(name: "ModelRegistryC", dependencies: ["API", "JSON", "CCurl"]),
         // Maintenance operations behind the admin subcommands (migrate, check, backup, ...).
         .target(name: "Admin", dependencies: ["Registry", "MLMD", "API", "JSON", "CSQLite"]),
         .executableTarget(name: "ModelRegistryCLI", dependencies: [

@@ -1,8 +1,14 @@
 /// `%XX` decoding for URL paths and query strings, shared by every way into the API.
 public enum PercentDecoding {
     /// Decodes `%XX` escapes; with `plusAsSpace` (form-encoded queries) `+` is a space too.
-    /// Invalid escapes are kept as typed; invalid UTF-8 becomes U+FFFD.
+    /// Invalid escapes are kept as typed; invalid UTF-8 becomes U+FFFD (as the FastCGI worker
+    /// sees paths nginx decoded).
     public static func decode<S: StringProtocol>(_ text: S, plusAsSpace: Bool) -> String {
+        String(decoding: bytes(text, plusAsSpace: plusAsSpace), as: UTF8.self)
+    }
+
+    /// The decoded bytes, for callers that must reject invalid UTF-8 or NUL themselves.
+    public static func bytes<S: StringProtocol>(_ text: S, plusAsSpace: Bool) -> [UInt8] {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         var remaining = Array(text.utf8)[...]
@@ -18,7 +24,7 @@ public enum PercentDecoding {
                 bytes.append(byte)
             }
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
