@@ -11,6 +11,7 @@ struct ModelRegistry: ParsableCommand {
         subcommands: [
             Serve.self,
             Up.self,
+            MigrateCommand.self, CheckCommand.self, BackupCommand.self, RestoreCommand.self, VacuumCommand.self, ExportCommand.self, ImportCommand.self, StatsCommand.self, PurgeCommand.self,
         ]
     )
 }
