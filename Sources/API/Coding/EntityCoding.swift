@@ -136,7 +136,8 @@ enum EntityCoding {
             return .int(v)
         case .numericString:
             switch value {
-            case .string(let s) where Int64(s) != nil: return .string(s)
+            // Stored in canonical form ("+007" -> "7"), as it is compared and returned as a number.
+            case .string(let s) where Int64(s) != nil: return .string(String(Int64(s)!))
             case .int(let v): return .string(String(v))
             default: throw RegistryError.badRequest("invalid \(field.json): expected a string holding an integer")
             }

@@ -7,7 +7,7 @@ struct Endpoints {
     let service: RegistryService
 
     var routes: [Route] {
-        modelRoutes + servingRoutes + experimentRoutes
+        modelRoutes + servingRoutes + experimentRoutes + openAPIRoutes
     }
 
     /// Resolves the owner named by the first path parameter.

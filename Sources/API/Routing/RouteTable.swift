@@ -47,6 +47,14 @@ struct RouteTable {
 
     let routes: [Route]
 
+    /// Every (pattern, method) served, e.g. `("registered_models/{id}", "GET")`; tests compare
+    /// them with the OpenAPI document.
+    var operations: [(path: String, method: String)] {
+        routes.flatMap { route in
+            route.handlers.keys.map { (route.segments.joined(separator: "/"), $0) }
+        }
+    }
+
     enum Lookup {
         case found(Handler, parameters: [String], version: APIVersion)
         case methodNotAllowed(allowed: [String])

@@ -44,6 +44,7 @@ extension RegistryService {
 
             let storedName = EntityMapping.storedName(for: kind, name: entity.name, ownerID: prefixOwner)
             try checkNameLength(storedName, kind: kind)
+            try checkColumnLengths(entity)
             let now = Self.now()
             var node = NodeRow(typeID: try typeID(kind), name: storedName, externalID: entity.externalID,
                                createTime: now, updateTime: now)
@@ -86,6 +87,7 @@ extension RegistryService {
     }
 
     func applyUpdate(kind: EntityKind, node: inout NodeRow, patch: Entity) throws {
+        try checkColumnLengths(patch)
         try checkStructDepth(patch.customProperties)
         if let externalID = patch.externalID { node.externalID = externalID }
         // Strictly increasing, so a client always sees an update move the time forward.
@@ -151,6 +153,19 @@ extension RegistryService {
         guard length <= Self.maxStoredNameLength else {
             throw RegistryError.badRequest(
                 "\(kind.displayName) name is too long: stored as \(length) characters, the limit is \(Self.maxStoredNameLength)")
+        }
+    }
+
+    /// `external_id` and property `name` are `VARCHAR(255)` columns too.
+    func checkColumnLengths(_ entity: Entity) throws {
+        let limit = Self.maxStoredNameLength
+        if let externalID = entity.externalID, externalID.unicodeScalars.count > limit {
+            throw RegistryError.badRequest(
+                "externalId is too long: \(externalID.unicodeScalars.count) characters, the limit is \(limit)")
+        }
+        for key in (entity.customProperties ?? [:]).keys where key.unicodeScalars.count > limit {
+            throw RegistryError.badRequest(
+                "custom property name is too long: \(key.unicodeScalars.count) characters, the limit is \(limit)")
         }
     }
 
