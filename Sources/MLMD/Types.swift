@@ -60,6 +60,18 @@ public enum NodeKind: Sendable {
         }
     }
 
+    /// Every kind, in `index` order.
+    public static let allKinds: [NodeKind] = [.context, .artifact, .execution]
+
+    /// The position in `allKinds`, for per-kind tables built once.
+    public var index: Int {
+        switch self {
+        case .context: return 0
+        case .artifact: return 1
+        case .execution: return 2
+        }
+    }
+
     public var typeKind: TypeKind {
         switch self {
         case .context: return .context

@@ -23,6 +23,10 @@ public final class RegistryService {
             for kind in EntityKind.all {
                 try store.ensureType(kind.typeDefinition)
             }
+            // Ours, on top of ml-metadata's schema: see RegistryIndexes.
+            for index in RegistryIndexes.all {
+                try store.connection.execute(index.sql)
+            }
         }
     }
 
