@@ -41,6 +41,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // libFuzzer targets (fuzz/run.sh builds them with -sanitize=fuzzer); an ordinary build
+        // makes a replayer for their corpora.
+        .executableTarget(name: "RegistryFuzz", dependencies: ["API", "JSON"], path: "fuzz/Sources/RegistryFuzz"),
 
         .testTarget(name: "JSONTests", dependencies: ["JSON"]),
         .testTarget(name: "MLMDTests", dependencies: ["MLMD"]),

@@ -5,7 +5,8 @@
 # a summary. Extra arguments go to pytest (e.g. `bash scripts/test.sh -k raw_http -x`).
 #
 # Environment: SKIP_SWIFT_TEST=1 skips the Swift unit tests (for quick local e2e runs; CI
-# never sets it).
+# never sets it). After the tests, fuzz/run.sh fuzzes for FUZZ_SECONDS (default 20) per
+# target; SKIP_FUZZ=1 skips that.
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -141,6 +142,13 @@ if [ -f tests/sdk/setup-venv.sh ]; then
     run_stage sdk-venv "tests/sdk/setup-venv.sh" bash tests/sdk/setup-venv.sh
     run_stage pytest-sdk "pytest tests/sdk (in .venv-sdk)" \
         run_pytest "$ROOT/.venv-sdk" pytest-sdk-junit.xml tests/sdk "$@"
+fi
+# libFuzzer targets (Docs/reliability.md), FUZZ_SECONDS (default 20) each; SKIP_FUZZ=1 skips.
+if [ "${SKIP_FUZZ:-0}" = "1" ]; then
+    banner fuzz "skipped (SKIP_FUZZ=1)"
+    record fuzz skipped 0
+else
+    run_stage fuzz "fuzz/run.sh (libFuzzer + ASan, ${FUZZ_SECONDS:-20}s per target)" bash fuzz/run.sh
 fi
 summary
 exit 0

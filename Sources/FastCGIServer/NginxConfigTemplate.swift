@@ -25,8 +25,11 @@ worker_processes 1;
 pid "{{RUN_DIR}}/nginx.pid";
 error_log stderr warn;
 
+# Room for many idle or slow clients (each costs one connection and about 1 KB until its
+# timeout below cuts it off); a connection being proxied uses two descriptors.
+worker_rlimit_nofile 16384;
 events {
-    worker_connections 1024;
+    worker_connections 8192;
 }
 
 http {
@@ -34,6 +37,13 @@ http {
     server_tokens off;
 
     client_max_body_size {{MAX_BODY_BYTES}};
+    # Slow clients (a slowloris sending its headers byte by byte, a body that trickles in, a
+    # reader that stops reading) lose their connection after these many seconds of silence
+    # and cost nothing but one idle connection meanwhile: nginx, not a worker, waits.
+    client_header_timeout 10s;
+    client_body_timeout 10s;
+    send_timeout 10s;
+    keepalive_timeout 60s;
     # nginx reads the whole body before passing the request on (fastcgi_request_buffering
     # is on), so workers never wait for slow clients; typical JSON bodies stay in memory.
     client_body_buffer_size 1m;
@@ -53,6 +63,8 @@ http {
             # single-threaded libfcgi worker stays bound to a kept-alive connection while
             # idle, so further connections would queue behind it (see DESIGN.md).
             fastcgi_pass "unix:{{SOCKET}}";
+            # The longest a worker may take to answer (a write waits at most 10 s for
+            # SQLite's lock, then answers 503); past it the client gets 504.
             fastcgi_connect_timeout 5s;
             fastcgi_send_timeout 60s;
             fastcgi_read_timeout 60s;
@@ -87,6 +99,31 @@ http {
         error_page 502 @bad_gateway;
         error_page 503 @service_unavailable;
         error_page 504 @gateway_timeout;
+        # Errors in the request line or headers come before nginx knows a URI, so a named
+        # location cannot serve them; these go to internal URIs instead.
+        error_page 400 494 /_model_registry_error/400;
+        error_page 404 /_model_registry_error/404;
+        error_page 405 /_model_registry_error/405;
+        error_page 408 /_model_registry_error/408;
+        error_page 411 /_model_registry_error/411;
+        error_page 414 /_model_registry_error/414;
+        error_page 500 /_model_registry_error/500;
+        error_page 501 /_model_registry_error/501;
+        error_page 505 /_model_registry_error/505;
+
+        location ^~ /_model_registry_error/ {
+            internal;
+            default_type "application/json; charset=UTF-8";
+            location = /_model_registry_error/400 { return 400 '{"code":"Bad Request","message":"the HTTP request is malformed"}'; }
+            location = /_model_registry_error/404 { return 404 '{"code":"Not Found","message":"not found"}'; }
+            location = /_model_registry_error/405 { return 405 '{"code":"Method Not Allowed","message":"the HTTP method is not allowed"}'; }
+            location = /_model_registry_error/408 { return 408 '{"code":"Request Timeout","message":"the request was not received in time"}'; }
+            location = /_model_registry_error/411 { return 411 '{"code":"Length Required","message":"the request needs a Content-Length"}'; }
+            location = /_model_registry_error/414 { return 414 '{"code":"URI Too Long","message":"the request URI is too long"}'; }
+            location = /_model_registry_error/500 { return 500 '{"code":"Internal Server Error","message":"the web server failed to handle the request"}'; }
+            location = /_model_registry_error/501 { return 501 '{"code":"Not Implemented","message":"the request uses an unsupported HTTP feature"}'; }
+            location = /_model_registry_error/505 { return 505 '{"code":"HTTP Version Not Supported","message":"the HTTP version is not supported"}'; }
+        }
 
         location @request_entity_too_large {
             default_type "application/json; charset=UTF-8";

@@ -155,7 +155,7 @@ final class PoolSupervisor {
         }
         logger.error("worker \(pid) died unexpectedly (\(status))")
         let now = MonotonicClock.now()
-        if throttle.recordDeath(at: now) {
+        if RestartThrottle.indicatesCrashLoop(wasReady: worker.ready, status: status), throttle.recordDeath(at: now) {
             resumedAfterPause = false
             logger.warning("workers keep dying: more than \(throttle.limit) in \(Int(throttle.window)) s; pausing restarts for \(Int(throttle.pause)) s")
         }

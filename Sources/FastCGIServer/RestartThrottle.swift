@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Decides when dead workers may be replaced: at once, unless they keep dying (more than
 /// `limit` deaths within `window` seconds), in which case restarts pause for `pause` seconds
 /// instead of burning CPU on a crash loop.
@@ -26,5 +32,20 @@ struct RestartThrottle {
 
     func mayRestart(at now: Double) -> Bool {
         now >= pausedUntil
+    }
+
+    /// Whether a worker's death counts toward the pause. A worker that dies before it is
+    /// ready, or that was serving and exits by itself, would do so again at once: a crash
+    /// loop. A serving worker killed by a signal would not: SIGKILL only ever comes from
+    /// outside (the OOM killer, an operator), and a crash while serving one request says
+    /// nothing about the next. Pausing restarts then would leave nginx's requests queued
+    /// with no worker to take them (and let a few bad requests stop the whole pool), so
+    /// those workers are replaced at once.
+    static func indicatesCrashLoop(wasReady: Bool, status: ExitStatus) -> Bool {
+        switch status {
+        case .signaled(SIGKILL): return false
+        case .signaled: return !wasReady
+        case .exited: return true
+        }
     }
 }

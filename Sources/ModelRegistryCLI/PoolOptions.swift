@@ -20,6 +20,14 @@ struct PoolOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Most rows one list request returns, whatever pageSize asks [env: MODEL_REGISTRY_MAX_PAGE_SIZE] (default: 1000)", valueName: "n"))
     var maxPageSize: Int?
 
+    @Option(help: ArgumentHelp("Require 'Authorization: Bearer <token>' on every API request (not the health probes); the file holds one token per line, # starts a comment, and is re-read when it changes [env: MODEL_REGISTRY_AUTH_TOKENS] (default: no authentication)", valueName: "file"))
+    var authTokens: String?
+
+    /// The token file as an absolute path, or nil when authentication is off.
+    func resolvedAuthTokens() -> String? {
+        (authTokens ?? EnvironmentFallback.string("MODEL_REGISTRY_AUTH_TOKENS")).map(FilePaths.absolute)
+    }
+
     func resolvedMaxPageSize() throws -> Int {
         let size = try maxPageSize ?? EnvironmentFallback.int("MODEL_REGISTRY_MAX_PAGE_SIZE") ?? 1000
         guard size > 0 else { throw ValidationError("--max-page-size must be at least 1") }

@@ -1,6 +1,11 @@
 import API
 import ArgumentParser
 import FastCGIServer
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// `model-registry serve`: the FastCGI worker pool on a unix socket, for an nginx (or other
 /// FastCGI web server) configured separately.
@@ -39,15 +44,39 @@ struct Serve: ParsableCommand {
         let database = FilePaths.absolute(databasePath)
         let maxPageSize = try pool.resolvedMaxPageSize()
         let logLevel = try logging.resolvedLevel()
+        // Read once here so a missing or invalid file stops start-up; each worker keeps a copy
+        // and re-reads the file when it changes. Only the path and the count are logged.
+        let authenticator = try pool.resolvedAuthTokens().map { path in
+            do {
+                return try BearerTokenAuthenticator(tokenFile: path)
+            } catch {
+                throw FileError("--auth-tokens: \(error)")
+            }
+        }
         logger.info("""
             serve: socket=\(configuration.socketPath) db=\(database) workers=\(configuration.workerCount) \
             max-body-bytes=\(configuration.maxBodyBytes) drain-timeout=\(configuration.drainTimeout)s \
-            max-page-size=\(maxPageSize) log-level=\(logLevel)
+            max-page-size=\(maxPageSize) log-level=\(logLevel) \
+            auth=\(authenticator.map { "bearer tokens from \($0.path) (\($0.tokenCount))" } ?? "off")
             """)
         // Create or migrate the schema once, before forking, so workers never race on it.
-        try Router.prepareStore(databasePath: database)
+        do {
+            try Router.prepareStore(databasePath: database)
+        } catch {
+            throw FileError("cannot open or prepare the store \(database): \(error)")
+        }
         let workerPool = WorkerPool(configuration: configuration, logger: logger) {
-            try Router.open(databasePath: database, maxPageSize: maxPageSize)
+            // A worker that cannot open the store answers 503 and retries instead of exiting.
+            StoreOpeningHandler(open: {
+                let router = try Router.open(databasePath: database, maxPageSize: maxPageSize)
+                router.authenticator = authenticator
+                return router
+            }, report: { event in
+                switch event {
+                case let .failed(error): logger.error("worker \(getpid()): cannot open the store, answering 503 until it opens: \(error)")
+                case .recovered: logger.info("worker \(getpid()): the store opened again")
+                }
+            })
         }
         try workerPool.run()
     }

@@ -19,6 +19,15 @@ final class RestartThrottleTests: XCTestCase {
         }
         XCTAssertTrue(throttle.mayRestart(at: 60))
     }
+
+    func testOnlyStartFailuresAndSelfExitsCountAsACrashLoop() {
+        XCTAssertTrue(RestartThrottle.indicatesCrashLoop(wasReady: false, status: .exited(78)))
+        XCTAssertTrue(RestartThrottle.indicatesCrashLoop(wasReady: false, status: .signaled(SIGSEGV)))
+        XCTAssertTrue(RestartThrottle.indicatesCrashLoop(wasReady: true, status: .exited(1)))
+        XCTAssertFalse(RestartThrottle.indicatesCrashLoop(wasReady: true, status: .signaled(SIGKILL)))
+        XCTAssertFalse(RestartThrottle.indicatesCrashLoop(wasReady: false, status: .signaled(SIGKILL)))
+        XCTAssertFalse(RestartThrottle.indicatesCrashLoop(wasReady: true, status: .signaled(SIGILL)))
+    }
 }
 
 final class ExitStatusTests: XCTestCase {

@@ -6,6 +6,8 @@ import Registry
 public final class Router: RequestHandler {
     let service: RegistryService
     private(set) var table = RouteTable(routes: [])
+    /// When set, every request except the health probes needs a valid bearer token.
+    public var authenticator: BearerTokenAuthenticator?
 
     public init(service: RegistryService) {
         self.service = service
@@ -32,6 +34,7 @@ public final class Router: RequestHandler {
             response.body = []
             return response
         }
+        if let denied = authenticator?.check(request) { return denied }
         switch table.lookup(method: request.method, path: request.path) {
         case .notFound:
             return ErrorResponse.make(status: 404, message: "no route for \(request.method) \(request.path)")
