@@ -17,6 +17,7 @@ struct FastCGIParams {
     init(environment: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
         entries = []
         guard var cursor = environment else { return }
+        entries.reserveCapacity(32) // nginx sends about twenty
         while let entry = cursor.pointee {
             let length = strlen(entry)
             let bytes = UnsafeRawBufferPointer(start: entry, count: length)

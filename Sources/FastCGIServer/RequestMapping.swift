@@ -2,6 +2,8 @@ import API
 
 /// Turns FastCGI parameters and the request body into the transport-neutral `Request`.
 enum RequestMapping {
+    private static let httpPrefix: [UInt8] = Array("HTTP_".utf8)
+
     static func request(from params: FastCGIParams, body: [UInt8]) -> Request {
         Request(
             method: params["REQUEST_METHOD"].flatMap { $0.isEmpty ? nil : $0 } ?? "GET",
@@ -60,9 +62,18 @@ enum RequestMapping {
     }
 
     static func headerName(forParam name: String) -> String? {
-        guard name.hasPrefix("HTTP_"), name.utf8.count > 5 else { return nil }
-        let header = name.dropFirst(5)
-        guard header != "CONTENT_TYPE", header != "CONTENT_LENGTH" else { return nil }
-        return String(header.lowercased().map { $0 == "_" ? "-" : $0 })
+        let utf8 = name.utf8
+        guard utf8.count > 5, utf8.withContiguousStorageIfAvailable({ $0.starts(with: httpPrefix) }) ?? utf8.starts(with: httpPrefix)
+        else { return nil }
+        let header = utf8.dropFirst(5)
+        guard !header.elementsEqual("CONTENT_TYPE".utf8), !header.elementsEqual("CONTENT_LENGTH".utf8) else { return nil }
+        // Every request carries a few of these: map ASCII names byte by byte.
+        if header.allSatisfy({ $0 < 0x80 }) {
+            return String(decoding: header.map { byte -> UInt8 in
+                if byte == UInt8(ascii: "_") { return UInt8(ascii: "-") }
+                return byte >= 65 && byte <= 90 ? byte + 32 : byte
+            }, as: UTF8.self)
+        }
+        return String(Substring(header).lowercased().map { $0 == "_" ? "-" : $0 })
     }
 }

@@ -4,12 +4,17 @@ import API
 /// FCGI_STDOUT: `Status: 200 OK`, the headers, and an empty line.
 enum ResponseHead {
     static func encode(_ response: Response, into buffer: inout [UInt8]) {
-        append("Status: \(response.status) \(HTTPReasonPhrase.phrase(for: response.status))\r\n", to: &buffer)
+        // Byte-level: this runs for every request (no interpolation, no lowercased copies).
+        append("Status: ", to: &buffer)
+        appendDecimal(response.status, to: &buffer)
+        buffer.append(UInt8(ascii: " "))
+        append(HTTPReasonPhrase.phrase(for: response.status), to: &buffer)
+        append("\r\n", to: &buffer)
         var hasContentLength = false
         for (name, value) in response.headers {
             // The status travels in the Status line; a second one from the handler would be ambiguous.
-            if name.lowercased() == "status" { continue }
-            if name.lowercased() == "content-length" { hasContentLength = true }
+            if equalsIgnoringASCIICase(name, "status") { continue }
+            if equalsIgnoringASCIICase(name, "content-length") { hasContentLength = true }
             appendHeaderText(name, to: &buffer)
             append(": ", to: &buffer)
             appendHeaderText(value, to: &buffer)
@@ -17,9 +22,33 @@ enum ResponseHead {
         }
         // A length lets nginx keep the client connection alive without chunked encoding.
         if !hasContentLength && allowsBody(response.status) {
-            append("Content-Length: \(response.body.count)\r\n", to: &buffer)
+            append("Content-Length: ", to: &buffer)
+            appendDecimal(response.body.count, to: &buffer)
+            append("\r\n", to: &buffer)
         }
         append("\r\n", to: &buffer)
+    }
+
+    /// `name.lowercased() == lowercase` for an ASCII `lowercase`, without allocating. (Swift's
+    /// lowercased() also maps non-ASCII letters, none of which can lower to ASCII except the
+    /// Kelvin sign K→k, and "K" is in neither name.)
+    private static func equalsIgnoringASCIICase(_ name: String, _ lowercase: StaticString) -> Bool {
+        let expected = UnsafeBufferPointer(start: lowercase.utf8Start, count: lowercase.utf8CodeUnitCount)
+        guard name.utf8.count == expected.count else { return false }
+        return zip(name.utf8, expected).allSatisfy { byte, want in
+            (byte >= 65 && byte <= 90 ? byte + 32 : byte) == want
+        }
+    }
+
+    private static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
+        if value < 0 { buffer.append(UInt8(ascii: "-")) }
+        var digits: [UInt8] = []
+        var rest = value.magnitude
+        repeat {
+            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
+            rest /= 10
+        } while rest > 0
+        buffer.append(contentsOf: digits.reversed())
     }
 
     static func allowsBody(_ status: Int) -> Bool {

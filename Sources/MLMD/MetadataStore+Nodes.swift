@@ -16,7 +16,13 @@ extension MetadataStore {
 
     /// The column list to select a `NodeRow` with `readNode`, for callers that build their own queries.
     public static func nodeColumns(of kind: NodeKind, alias: String) -> String {
-        columnNames(of: kind).map { $0 == "NULL" ? $0 : "\(alias).\($0)" }.joined(separator: ", ")
+        // Lists (and finds by name) build their SQL per request, always with alias `e`.
+        if alias == "e" { return nodeColumnsAliasedE[kind.index] }
+        return columnNames(of: kind).map { $0 == "NULL" ? $0 : "\(alias).\($0)" }.joined(separator: ", ")
+    }
+
+    private static let nodeColumnsAliasedE: [String] = NodeKind.allKinds.map { kind in
+        columnNames(of: kind).map { $0 == "NULL" ? $0 : "e.\($0)" }.joined(separator: ", ")
     }
 
     public static func readNode(_ row: Statement) -> NodeRow {
@@ -68,6 +74,12 @@ extension MetadataStore {
     }
 
     public func node(_ kind: NodeKind, id: Int64) throws -> NodeRow? {
-        try connection.first("SELECT \(Self.columns(of: kind)) FROM \(kind.table) WHERE id = ?", [.integer(id)], Self.readNode)
+        try connection.first(Self.selectNodeByID[kind.index], [.integer(id)], Self.readNode)
+    }
+
+    /// `SELECT <columns> FROM <table> WHERE id = ?` per node kind, built once: point reads
+    /// would otherwise rebuild (and rehash) the text on every call.
+    private static let selectNodeByID: [String] = NodeKind.allKinds.map {
+        "SELECT \(columns(of: $0)) FROM \($0.table) WHERE id = ?"
     }
 }

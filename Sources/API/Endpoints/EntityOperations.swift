@@ -32,17 +32,16 @@ struct EntityOperations {
         return query
     }
 
+    /// `{"items": [...], "nextPageToken", "pageSize", "size"}`, written straight into the body
+    /// (EntityWriter: the bytes `EntityCoding.encode` + `JSONResponse.make` would produce).
     static func pageResponse(_ page: Page, version: APIVersion) -> Response {
-        JSONResponse.make(status: 200, .object([
-            "items": .array(page.items.map { EntityCoding.encode($0, version: version) }),
-            "nextPageToken": .string(page.nextPageToken),
-            "pageSize": .int(Int64(page.pageSize)),
-            "size": .int(Int64(page.size)),
-        ]))
+        Response(status: 200, headers: [("Content-Type", Response.jsonContentType)],
+                 body: EntityWriter.pageBody(page, version: version))
     }
 
     static func entityResponse(_ entity: Entity, status: Int = 200, version: APIVersion) -> Response {
-        JSONResponse.make(status: status, EntityCoding.encode(entity, version: version))
+        Response(status: status, headers: [("Content-Type", Response.jsonContentType)],
+                 body: EntityWriter.entityBody(entity, version: version))
     }
 
     // MARK: Operations

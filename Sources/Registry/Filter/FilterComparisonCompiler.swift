@@ -31,6 +31,52 @@ struct ComparisonCompiler {
         }
     }
 
+    // MARK: index driver
+
+    /// For `property = value` tested on a property row: the row's name, value column and bound
+    /// value that the compiled condition requires some row of a matching entity to have (for a
+    /// bare integer on a custom property, one of two columns). Columns, other operators,
+    /// bools (too unselective) and integer strings (compared through CAST) have none.
+    func propertyEquality() -> FilterIndexDriver? {
+        guard op == .equal, case .single(let literal) = comparison.value else { return nil }
+        let property = comparison.property
+        switch target.fields[property.name] {
+        case .column?:
+            return nil
+        case .property(let name, let declared, _)?:
+            return indexDriver(name, property.valueType.map(FilterPropertyKind.init) ?? declared, literal)
+        case nil:
+            if let suffix = property.valueType {
+                return indexDriver(property.name, FilterPropertyKind(suffix), literal)
+            }
+            // The column customCondition() picks for a single literal.
+            switch literal {
+            case .string: return indexDriver(property.name, .string, literal)
+            case .double: return indexDriver(property.name, .double, literal)
+            case .int:
+                // `(int_value = ? OR double_value = ?)`.
+                guard var driver = indexDriver(property.name, .int, literal),
+                      let alternative = indexDriver(property.name, .double, literal) else { return nil }
+                driver.alternative = (alternative.valueColumn, alternative.value)
+                return driver
+            case .bool: return nil
+            }
+        }
+    }
+
+    /// Binds the literal exactly as `propertyCondition` does, so both test the same rows.
+    private func indexDriver(_ name: String, _ kind: FilterPropertyKind, _ literal: FilterLiteral) -> FilterIndexDriver? {
+        let domain: FilterValueDomain
+        switch kind {
+        case .int: domain = .integer
+        case .double: domain = .real
+        case .string: domain = .text
+        case .bool, .integerString: return nil
+        }
+        guard let value = domain.bind(literal) else { return nil }
+        return FilterIndexDriver(propertyName: name, valueColumn: kind.column, value: value)
+    }
+
     // MARK: entity columns
 
     private func columnCondition(_ column: String, _ kind: FilterColumnKind) throws -> FilterFragment {

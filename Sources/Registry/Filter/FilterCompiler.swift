@@ -41,6 +41,17 @@ public enum FilterCompiler {
         return try compile(filter, for: target)
     }
 
+    /// A property equality every entity matching the filter must satisfy (one of the terms
+    /// of its top-level AND), if there is one: a list can then walk the property table's
+    /// `(name, value, owner)` index in owner-id order instead of testing every entity.
+    public static func indexDriver(_ filter: FilterExpression, for target: FilterTarget) -> FilterIndexDriver? {
+        switch filter {
+        case .and(let l, let r): return indexDriver(l, for: target) ?? indexDriver(r, for: target)
+        case .or: return nil
+        case .comparison(let c): return ComparisonCompiler(comparison: c, target: target).propertyEquality()
+        }
+    }
+
     private static func emit(_ expression: FilterExpression, _ target: FilterTarget) throws -> FilterFragment {
         switch expression {
         case .and(let l, let r): return try join(l, "AND", r, target)
@@ -65,4 +76,17 @@ struct FilterFragment {
         self.sql = sql
         self.bindings = bindings
     }
+}
+
+/// `<property table>.name = propertyName AND <property table>.<valueColumn> = value`: a
+/// necessary condition of a filter, usable as an index range (see `indexDriver`).
+public struct FilterIndexDriver: Sendable {
+    public var propertyName: String
+    /// `int_value`, `double_value` or `string_value`.
+    public var valueColumn: String
+    public var value: SQLValue
+    /// When set, the condition is `valueColumn = value OR alternative.column = alternative.value`
+    /// (a bare integer on a custom property): one index range covers it only when the property
+    /// has no rows with a value in the other column, which the caller checks.
+    public var alternative: (column: String, value: SQLValue)?
 }

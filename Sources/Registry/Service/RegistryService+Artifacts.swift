@@ -7,13 +7,16 @@ extension RegistryService {
     /// value is also kept as a metric-history row. Returns the artifact and whether it is new.
     public func logArtifact(_ entity: Entity, owner: Owner) throws -> (entity: Entity, created: Bool) {
         try write {
-            guard let ownerEntity = try load(owner.kind, id: owner.id) else {
-                throw RegistryError.notFound("no \(owner.kind.displayName) found for id \(owner.id)")
-            }
             var entity = entity
             if owner.kind == .experimentRun {
+                guard let run = try load(owner.kind, id: owner.id) else {
+                    throw RegistryError.notFound("no \(owner.kind.displayName) found for id \(owner.id)")
+                }
                 entity.fields["experimentRunId"] = .int(owner.id)
-                if let experimentID = ownerEntity.int("experimentId") { entity.fields["experimentId"] = .int(experimentID) }
+                if let experimentID = run.int("experimentId") { entity.fields["experimentId"] = .int(experimentID) }
+            } else if try !exists(owner.kind, id: owner.id) {
+                // Only a run's fields are needed; anything else just has to be there.
+                throw RegistryError.notFound("no \(owner.kind.displayName) found for id \(owner.id)")
             }
             let kind = entity.kind
             var result: Entity

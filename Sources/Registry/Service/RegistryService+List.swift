@@ -13,16 +13,60 @@ extension RegistryService {
             let direction = query.descending ? "DESC" : "ASC"
             var sql = "SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM \(node.table) e"
             var bindings: [SQLValue] = []
-            if let owner = query.owner {
+            // A filtered list in id order over all entities of a kind starts from the property
+            // index of one equality the filter requires (RegistryIndexes): it visits matching
+            // entities only, in id order, so a page costs the same whether the value matches 10%
+            // of a million entities or 100 of them. Testing the filter on each entity in id
+            // order instead costs a scan of every entity when few match. The full filter is
+            // still applied; GROUP BY drops a second row of the same entity (a typed and a custom
+            // property may share a name), and keeps the index order.
+            var driver = (query.orderBy == .id && query.owner == nil && query.name == nil && query.externalID == nil)
+                ? filter?.driver : nil
+            if let either = driver, let alternative = either.alternative {
+                // `x = 5` on a custom property matches int 5 or double 5.0: one range suffices if
+                // the property has values in only one of the two columns (one index probe each).
+                func used(_ column: String) throws -> Bool {
+                    try connection.first("SELECT 1 FROM \(node.propertyTable) WHERE name = ? AND \(column) IS NOT NULL LIMIT 1",
+                                         [.text(either.propertyName)]) { _ in true } ?? false
+                }
+                if try !used(alternative.column) {
+                    driver?.alternative = nil
+                } else if try !used(either.valueColumn) {
+                    driver = FilterIndexDriver(propertyName: either.propertyName, valueColumn: alternative.column,
+                                               value: alternative.value)
+                } else {
+                    driver = nil
+                }
+            }
+            if let driver {
+                let owner = node.propertyOwnerColumn
+                sql = "SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM \(node.propertyTable) d"
+                    + " JOIN \(node.table) e ON e.id = d.\(owner)"
+                    + " WHERE d.name = ? AND d.\(driver.valueColumn) = ?"
+                bindings += [.text(driver.propertyName), driver.value]
+            } else if let owner = query.owner {
+                // The owner's links come first, whatever SQLite would pick: CROSS JOIN keeps this
+                // join order. Left to itself, SQLite walks every entity of the type in id order
+                // (RegistryIndexes' (type_id) index spares it the sort) and probes the link of
+                // each: one model's versions, or one version's artifacts, would cost a scan of
+                // them all. An owner's few children are found by its link index and then sorted.
+                let table = "\(node.table) e"
                 switch owner.link {
-                case .parentContext: sql += " JOIN ParentContext l ON l.context_id = e.id AND l.parent_context_id = ?"
-                case .attribution: sql += " JOIN Attribution l ON l.artifact_id = e.id AND l.context_id = ?"
-                case .association: sql += " JOIN Association l ON l.execution_id = e.id AND l.context_id = ?"
+                case .parentContext:
+                    sql = "SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM ParentContext l"
+                        + " CROSS JOIN \(table) ON e.id = l.context_id WHERE l.parent_context_id = ?"
+                case .attribution:
+                    sql = "SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM Attribution l"
+                        + " CROSS JOIN \(table) ON e.id = l.artifact_id WHERE l.context_id = ?"
+                case .association:
+                    sql = "SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM Association l"
+                        + " CROSS JOIN \(table) ON e.id = l.execution_id WHERE l.context_id = ?"
                 }
                 bindings.append(.integer(owner.id))
             }
             let typeIDs = try query.kinds.map { SQLValue.integer(try typeID($0)) }
-            sql += " WHERE e.type_id IN (\(Array(repeating: "?", count: typeIDs.count).joined(separator: ", ")))"
+            sql += driver == nil && query.owner == nil ? " WHERE" : " AND"
+            sql += " e.type_id IN (\(Array(repeating: "?", count: typeIDs.count).joined(separator: ", ")))"
             bindings += typeIDs
             if let name = query.name {
                 sql += query.kinds[0].naming == .topLevel
@@ -38,11 +82,23 @@ extension RegistryService {
                 bindings += filter.bindings
             }
             if let token {
+                // After the token's row: `column > v OR (column = v AND id > lastId)`, written as
+                // `column >= v AND (column > v OR id > lastId)`. With bound values SQLite cannot
+                // turn the first form into an index range and walked the list from its start
+                // (a page from the middle of 1M versions took 80 ms); `column >= v` is a range.
+                // A filtered list driven by a property index is ordered by that index's owner id.
                 let comparison = query.descending ? "<" : ">"
-                sql += " AND (\(orderColumn) \(comparison) ? OR (\(orderColumn) = ? AND e.id \(comparison) ?))"
+                let column = driver != nil ? "d.\(node.propertyOwnerColumn)" : orderColumn
+                let id = driver != nil ? column : "e.id"
+                sql += " AND \(column) \(comparison)= ? AND (\(column) \(comparison) ? OR \(id) \(comparison) ?)"
                 bindings += [.integer(token.orderValue), .integer(token.orderValue), .integer(token.lastID)]
             }
-            sql += " ORDER BY \(orderColumn) \(direction), e.id \(direction) LIMIT ?"
+            if driver != nil {
+                let owner = "d.\(node.propertyOwnerColumn)"
+                sql += " GROUP BY \(owner) ORDER BY \(owner) \(direction) LIMIT ?"
+            } else {
+                sql += " ORDER BY \(orderColumn) \(direction), e.id \(direction) LIMIT ?"
+            }
             bindings.append(.integer(Int64(limit) + 1))
 
             var rows = try connection.all(sql, bindings, MetadataStore.readNode)
@@ -75,7 +131,7 @@ extension RegistryService {
         }
     }
 
-    func compiledFilter(_ query: ListQuery) throws -> (sql: String, bindings: [SQLValue])? {
+    func compiledFilter(_ query: ListQuery) throws -> (sql: String, bindings: [SQLValue], driver: FilterIndexDriver?)? {
         do {
             var expression: FilterExpression?
             if let text = query.filterQuery {
@@ -85,7 +141,9 @@ extension RegistryService {
                 expression = expression.map { .and($0, extra) } ?? extra
             }
             guard let expression else { return nil }
-            return try FilterCompiler.compile(expression, for: FilterTarget.forKinds(query.kinds))
+            let target = FilterTarget.forKinds(query.kinds)
+            let compiled = try FilterCompiler.compile(expression, for: target)
+            return (compiled.sql, compiled.bindings, FilterCompiler.indexDriver(expression, for: target))
         } catch let error as FilterError {
             // FilterError messages already carry upstream's wording.
             throw RegistryError.badRequest(error.message)

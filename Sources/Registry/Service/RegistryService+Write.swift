@@ -38,7 +38,7 @@ extension RegistryService {
                 parentID = id
                 prefixOwner = id
             }
-            if let owner, try load(owner.kind, id: owner.id) == nil {
+            if let owner, try !exists(owner.kind, id: owner.id) {
                 throw RegistryError.notFound("no \(owner.kind.displayName) found for id \(owner.id)")
             }
 
@@ -55,14 +55,17 @@ extension RegistryService {
                 try store.insertNode(kind.node, node)
             }
             // Read-only fields reach here only when the server sets them (run links on artifacts).
+            var written: [PropertyRow] = []
             for field in kind.fields {
                 if let value = fields[field.json], let row = EntityMapping.propertyRow(for: field, value: value) {
                     try store.setProperty(kind.node, owner: id, row)
+                    written.append(row)
                 }
             }
             for (name, value) in entity.customProperties ?? [:] {
-                try store.setProperty(kind.node, owner: id,
-                                      PropertyRow(name: name, isCustom: true, value: EntityMapping.propertyValue(from: value)))
+                let row = PropertyRow(name: name, isCustom: true, value: EntityMapping.propertyValue(from: value))
+                try store.setProperty(kind.node, owner: id, row)
+                written.append(row)
             }
             if let parentID {
                 try store.addParentContext(child: id, parent: parentID)
@@ -70,8 +73,28 @@ extension RegistryService {
             if let owner {
                 try link(kind: kind, id: id, to: owner)
             }
-            return try load(kind, id: id)!
+            // The node is new, so the rows just written are all of its rows: build the entity
+            // from them rather than reading them back (a tenth of a create's instructions).
+            node.id = id
+            return EntityMapping.entity(kind: kind, node: node, properties: Self.asStored(written))
         }
+    }
+
+    /// The property rows SQLite holds after writing `rows` in order with INSERT OR REPLACE: one
+    /// per (name, custom flag), the last written, names compared as bytes as SQLite does.
+    static func asStored(_ rows: [PropertyRow]) -> [PropertyRow] {
+        var kept: [PropertyRow] = []
+        for row in rows.reversed() where !kept.contains(where: { $0.isCustom == row.isCustom && $0.name.utf8.elementsEqual(row.name.utf8) }) {
+            kept.append(row)
+        }
+        return kept.reversed()
+    }
+
+    /// Whether an entity of this kind exists: what `load(kind, id:) != nil` answers, without
+    /// reading its properties.
+    func exists(_ kind: EntityKind, id: Int64) throws -> Bool {
+        guard let node = try store.node(kind.node, id: id) else { return false }
+        return node.typeID == (try typeID(kind))
     }
 
     /// Applies a PATCH: present mutable fields overwrite, absent ones keep their value;
@@ -103,7 +126,8 @@ extension RegistryService {
         }
         for field in kind.fields where field.mutability == .mutable {
             if let value = mutable.fields[field.json], let row = EntityMapping.propertyRow(for: field, value: value) {
-                try store.setProperty(kind.node, owner: node.id, row)
+                // An unchanged value (e.g. the state a client sends back) is not rewritten.
+                try store.setPropertyIfChanged(kind.node, owner: node.id, row)
             }
         }
         if let custom = patch.customProperties {
@@ -124,7 +148,7 @@ extension RegistryService {
         for field in kind.fields {
             guard let typeName = field.references, case .int(let id)? = fields[field.json],
                   let target = EntityKind.named(typeName) else { continue }
-            guard try load(target, id: id) != nil else {
+            guard try exists(target, id: id) else {
                 throw RegistryError.notFound("no \(target.displayName) found for id \(id)")
             }
         }
@@ -194,7 +218,7 @@ extension RegistryService {
                 let actual = try store.typeName(id: node.typeID) ?? "unknown"
                 throw RegistryError.badRequest("\(kind.displayName) id \(id) refers to a \(actual), not a \(kind.typeName)")
             }
-            guard try load(owner.kind, id: owner.id) != nil else {
+            guard try exists(owner.kind, id: owner.id) else {
                 throw RegistryError.notFound("no \(owner.kind.displayName) found for id \(owner.id)")
             }
             try applyUpdate(kind: kind, node: &node, patch: patch)

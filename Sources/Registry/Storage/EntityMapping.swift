@@ -25,34 +25,62 @@ enum EntityMapping {
         return String(stored[stored.index(after: colon)...])
     }
 
-    /// Builds an entity from its node row and property rows.
-    static func entity(kind: EntityKind, node: NodeRow, properties: [PropertyRow]) -> Entity {
-        var typed: [String: PropertyValue] = [:]
-        var custom: [String: PropertyValue] = [:]
-        for row in properties {
-            if row.isCustom { custom[row.name] = row.value } else { typed[row.name] = row.value }
-        }
-        var fields: [String: FieldValue] = [:]
-        for field in kind.fields {
-            if let value = readField(field, node: node, typed: typed, custom: custom) {
-                fields[field.json] = value
+    /// Where each stored property of a kind goes, worked out once per kind: every entity read
+    /// (a point read, each item of a page) would otherwise rebuild it.
+    private struct FieldIndex {
+        /// Typed property name -> the fields stored in it.
+        var typed: [String: [Int]] = [:]
+        /// Custom property name -> the fields exposing it (these never appear in customProperties).
+        var custom: [String: [Int]] = [:]
+        /// Fields stored in node columns (uri, state).
+        var columns: [Int] = []
+
+        init(_ kind: EntityKind) {
+            for (index, field) in kind.fields.enumerated() {
+                switch field.storage {
+                case .uriColumn, .stateColumn: columns.append(index)
+                case .customProperty(let name): custom[name, default: []].append(index)
+                case .property(let name, _): typed[name, default: []].append(index)
+                }
             }
         }
+
+        static let byType: [String: FieldIndex] = Dictionary(
+            uniqueKeysWithValues: EntityKind.all.map { ($0.typeName, FieldIndex($0)) })
+
+        static func of(_ kind: EntityKind) -> FieldIndex { byType[kind.typeName] ?? FieldIndex(kind) }
+    }
+
+    /// Builds an entity from its node row and property rows.
+    static func entity(kind: EntityKind, node: NodeRow, properties: [PropertyRow]) -> Entity {
+        let index = FieldIndex.of(kind)
+        var fields: [String: FieldValue] = [:]
         var customProperties: [String: MetadataValue] = [:]
-        let exposedAsFields = Set(kind.fields.compactMap { field -> String? in
-            if case .customProperty(let name) = field.storage { return name }
-            return nil
-        })
-        for (name, value) in custom where !exposedAsFields.contains(name) {
-            if let metadata = metadataValue(from: value) { customProperties[name] = metadata }
+        for row in properties {
+            if row.isCustom {
+                if let exposed = index.custom[row.name] {
+                    guard case .int(let v) = row.value else { continue }
+                    for i in exposed { fields[kind.fields[i].json] = .int(v) }
+                } else if let metadata = metadataValue(from: row.value) {
+                    customProperties[row.name] = metadata
+                }
+            } else if let stored = index.typed[row.name] {
+                for i in stored {
+                    let field = kind.fields[i]
+                    if let value = fieldValue(row.value, as: field.type, property: row.name) { fields[field.json] = value }
+                }
+            }
+        }
+        for i in index.columns {
+            let field = kind.fields[i]
+            if let value = columnField(field, node: node) { fields[field.json] = value }
         }
         return Entity(kind: kind, id: node.id, name: clientName(for: kind, stored: node.name),
                       externalID: node.externalID, createTime: node.createTime, updateTime: node.updateTime,
                       fields: fields, customProperties: customProperties)
     }
 
-    private static func readField(_ field: FieldSpec, node: NodeRow, typed: [String: PropertyValue],
-                                  custom: [String: PropertyValue]) -> FieldValue? {
+    private static func columnField(_ field: FieldSpec, node: NodeRow) -> FieldValue? {
         switch field.storage {
         case .uriColumn:
             return node.uri.map(FieldValue.string)
@@ -60,12 +88,8 @@ enum EntityMapping {
             guard case .enumeration(_, let values) = field.type, let code = node.state,
                   code >= 0, code < Int64(values.count) else { return nil }
             return .string(values[Int(code)])
-        case .customProperty(let name):
-            if case .int(let v)? = custom[name] { return .int(v) }
+        case .customProperty, .property:
             return nil
-        case .property(let name, _):
-            guard let value = typed[name] else { return nil }
-            return fieldValue(value, as: field.type, property: name)
         }
     }
 
