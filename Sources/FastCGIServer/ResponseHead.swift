@@ -42,13 +42,16 @@ enum ResponseHead {
 
     private static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
         if value < 0 { buffer.append(UInt8(ascii: "-")) }
-        var digits: [UInt8] = []
         var rest = value.magnitude
-        repeat {
-            digits.append(UInt8(ascii: "0") + UInt8(rest % 10))
-            rest /= 10
-        } while rest > 0
-        buffer.append(contentsOf: digits.reversed())
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var start = 20
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
+        }
     }
 
     static func allowsBody(_ status: Int) -> Bool {
@@ -56,11 +59,18 @@ enum ResponseHead {
     }
 
     private static func append(_ text: String, to buffer: inout [UInt8]) {
-        buffer.append(contentsOf: text.utf8)
+        // One copy of a native string's bytes; the generic path appends byte by byte.
+        if text.utf8.withContiguousStorageIfAvailable({ buffer.append(contentsOf: $0) }) == nil {
+            buffer.append(contentsOf: text.utf8)
+        }
     }
 
     /// Header text with CR and LF replaced, so no value can inject extra header lines.
     private static func appendHeaderText(_ text: String, to buffer: inout [UInt8]) {
+        if !text.utf8.contains(where: { $0 == 13 || $0 == 10 }) {
+            append(text, to: &buffer)
+            return
+        }
         for byte in text.utf8 {
             buffer.append(byte == 13 || byte == 10 ? UInt8(ascii: " ") : byte)
         }

@@ -54,6 +54,12 @@ extension JSON {
         }
     }
 
+    /// Appends constant text as it is (JSON punctuation and keys): one copy of its bytes, where
+    /// `append(contentsOf: "…".utf8)` goes through the generic element-by-element path.
+    public static func writeRaw(_ text: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
     /// Decimal digits, without going through a String.
     public static func writeInt(_ value: Int64, to out: inout [UInt8]) {
         if value < 0 { out.append(UInt8(ascii: "-")) }

@@ -125,20 +125,20 @@ enum EntityWriter {
             out.append(UInt8(ascii: ":"))
             switch value {
             case .int(let v):
-                out.append(contentsOf: #"{"int_value":""#.utf8)
+                JSON.writeRaw(#"{"int_value":""#, to: &out)
                 JSON.writeInt(v, to: &out)
-                out.append(contentsOf: #"","metadataType":"MetadataIntValue"}"#.utf8)
+                JSON.writeRaw(#"","metadataType":"MetadataIntValue"}"#, to: &out)
             case .double(let v):
-                out.append(contentsOf: #"{"double_value":"#.utf8)
+                JSON.writeRaw(#"{"double_value":"#, to: &out)
                 JSON.writeDouble(v, to: &out)
-                out.append(contentsOf: #","metadataType":"MetadataDoubleValue"}"#.utf8)
+                JSON.writeRaw(#","metadataType":"MetadataDoubleValue"}"#, to: &out)
             case .string(let s):
-                out.append(contentsOf: #"{"metadataType":"MetadataStringValue","string_value":"#.utf8)
+                JSON.writeRaw(#"{"metadataType":"MetadataStringValue","string_value":"#, to: &out)
                 JSON.writeString(s, to: &out)
                 out.append(UInt8(ascii: "}"))
             case .bool(let b):
-                out.append(contentsOf: (b ? #"{"bool_value":true,"# : #"{"bool_value":false,"#).utf8)
-                out.append(contentsOf: #""metadataType":"MetadataBoolValue"}"#.utf8)
+                if b { JSON.writeRaw(#"{"bool_value":true,"#, to: &out) } else { JSON.writeRaw(#"{"bool_value":false,"#, to: &out) }
+                JSON.writeRaw(#""metadataType":"MetadataBoolValue"}"#, to: &out)
             case let other:
                 MetadataValueCoding.encode(other).write(to: &out)
             }
@@ -159,18 +159,18 @@ enum EntityWriter {
     static func pageBody(_ page: Page, version: APIVersion) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(256 + 640 * page.items.count)
-        out.append(contentsOf: #"{"items":["#.utf8)
+        JSON.writeRaw(#"{"items":["#, to: &out)
         for (index, item) in page.items.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             write(item, version: version, to: &out)
         }
-        out.append(contentsOf: #"],"nextPageToken":"#.utf8)
+        JSON.writeRaw(#"],"nextPageToken":"#, to: &out)
         JSON.writeString(page.nextPageToken, to: &out)
-        out.append(contentsOf: #","pageSize":"#.utf8)
+        JSON.writeRaw(#","pageSize":"#, to: &out)
         JSON.writeInt(Int64(page.pageSize), to: &out)
-        out.append(contentsOf: #","size":"#.utf8)
+        JSON.writeRaw(#","size":"#, to: &out)
         JSON.writeInt(Int64(page.size), to: &out)
-        out.append(contentsOf: "}\n".utf8)
+        JSON.writeRaw("}\n", to: &out)
         return out
     }
 }

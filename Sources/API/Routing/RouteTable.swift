@@ -28,6 +28,17 @@ struct Route {
         self.literals = segments.map { $0.first == "{" ? nil : Array($0.utf8) }
     }
 
+    /// The segment count, and the length and first byte of the first segment: equal for every
+    /// path this route can match. Nil when the first segment is a parameter.
+    var shapeKey: Int? {
+        guard let first = literals.first, let first else { return nil }
+        return Self.shapeKey(segmentCount: literals.count, first: first[...])
+    }
+
+    static func shapeKey<Bytes: Collection>(segmentCount: Int, first: Bytes) -> Int where Bytes.Element == UInt8 {
+        (segmentCount << 24) | (min(first.count, 0xFFFF) << 8) | Int(first.first ?? 0)
+    }
+
     /// The `{…}` parameters if `path` (its segments' UTF-8) matches.
     func match(_ path: [Substring.UTF8View.SubSequence]) -> [String]? {
         guard path.count == literals.count else { return nil }
@@ -50,6 +61,26 @@ struct RouteTable {
     ]
 
     let routes: [Route]
+    /// Route indices by the shape of their first segment (see `shapeKey`), and those starting
+    /// with a parameter: a lookup tries only routes that can match, in table order, instead of
+    /// comparing the path with every route.
+    private let routesByShape: [Int: [Int]]
+    private let routesStartingWithParameter: [Int]
+
+    init(routes: [Route]) {
+        self.routes = routes
+        var byShape: [Int: [Int]] = [:]
+        var parameterFirst: [Int] = []
+        for (index, route) in routes.enumerated() {
+            if let key = route.shapeKey {
+                byShape[key, default: []].append(index)
+            } else {
+                parameterFirst.append(index)
+            }
+        }
+        routesByShape = byShape
+        routesStartingWithParameter = parameterFirst
+    }
 
     /// Every (pattern, method) served, e.g. `("registered_models/{id}", "GET")`; tests compare
     /// them with the OpenAPI document.
@@ -82,7 +113,12 @@ struct RouteTable {
         let segments = relative.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false)
         // Empty segments ("//", a trailing "/") never name a resource.
         guard !segments.contains(where: { $0.isEmpty }) else { return .notFound }
-        for route in routes {
+        var candidates = routesByShape[Route.shapeKey(segmentCount: segments.count, first: segments[0])] ?? []
+        if !routesStartingWithParameter.isEmpty {
+            candidates = (candidates + routesStartingWithParameter).sorted()
+        }
+        for index in candidates {
+            let route = routes[index]
             guard let parameters = route.match(segments) else { continue }
             guard let handler = route.handlers[method] else {
                 return .methodNotAllowed(allowed: route.handlers.keys.sorted())

@@ -11,8 +11,16 @@ extension RegistryService {
             let node = query.kinds[0].node
             let orderColumn = "e.\(query.orderBy.column)"
             let direction = query.descending ? "DESC" : "ASC"
-            var sql = "SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM \(node.table) e"
             var bindings: [SQLValue] = []
+            // Without a filter the text depends only on the query's shape: it is built once per
+            // shape and reused, and the statement cache then finds it by address. Finds by name
+            // and plain pages built (and hashed) it per request.
+            let shape = filter == nil ? ListShape(query) : nil
+            let cachedSQL = shape.flatMap { listSQL[$0] }
+            var sql = ""
+            func set(_ text: @autoclosure () -> String) { if cachedSQL == nil { sql = text() } }
+            func add(_ text: @autoclosure () -> String) { if cachedSQL == nil { sql += text() } }
+            set("SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM \(node.table) e")
             // A filtered list in id order over all entities of a kind starts from the property
             // index of one equality the filter requires (RegistryIndexes): it visits matching
             // entities only, in id order, so a page costs the same whether the value matches 10%
@@ -40,9 +48,9 @@ extension RegistryService {
             }
             if let driver {
                 let owner = node.propertyOwnerColumn
-                sql = "SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM \(node.propertyTable) d"
+                set("SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM \(node.propertyTable) d"
                     + " JOIN \(node.table) e ON e.id = d.\(owner)"
-                    + " WHERE d.name = ? AND d.\(driver.valueColumn) = ?"
+                    + " WHERE d.name = ? AND d.\(driver.valueColumn) = ?")
                 bindings += [.text(driver.propertyName), driver.value]
             } else if let owner = query.owner {
                 // The owner's links come first, whatever SQLite would pick: CROSS JOIN keeps this
@@ -53,32 +61,32 @@ extension RegistryService {
                 let table = "\(node.table) e"
                 switch owner.link {
                 case .parentContext:
-                    sql = "SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM ParentContext l"
-                        + " CROSS JOIN \(table) ON e.id = l.context_id WHERE l.parent_context_id = ?"
+                    set("SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM ParentContext l"
+                        + " CROSS JOIN \(table) ON e.id = l.context_id WHERE l.parent_context_id = ?")
                 case .attribution:
-                    sql = "SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM Attribution l"
-                        + " CROSS JOIN \(table) ON e.id = l.artifact_id WHERE l.context_id = ?"
+                    set("SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM Attribution l"
+                        + " CROSS JOIN \(table) ON e.id = l.artifact_id WHERE l.context_id = ?")
                 case .association:
-                    sql = "SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM Association l"
-                        + " CROSS JOIN \(table) ON e.id = l.execution_id WHERE l.context_id = ?"
+                    set("SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM Association l"
+                        + " CROSS JOIN \(table) ON e.id = l.execution_id WHERE l.context_id = ?")
                 }
                 bindings.append(.integer(owner.id))
             }
             let typeIDs = try query.kinds.map { SQLValue.integer(try typeID($0)) }
-            sql += driver == nil && query.owner == nil ? " WHERE" : " AND"
-            sql += " e.type_id IN (\(Array(repeating: "?", count: typeIDs.count).joined(separator: ", ")))"
+            add(driver == nil && query.owner == nil ? " WHERE" : " AND")
+            add(" e.type_id IN (\(Array(repeating: "?", count: typeIDs.count).joined(separator: ", ")))")
             bindings += typeIDs
             if let name = query.name {
-                sql += query.kinds[0].naming == .topLevel
+                add(query.kinds[0].naming == .topLevel
                     ? " AND e.name = ?"
-                    : " AND substr(e.name, instr(e.name, ':') + 1) = ?"
+                    : " AND substr(e.name, instr(e.name, ':') + 1) = ?")
                 bindings.append(.text(name))
             } else if let externalID = query.externalID {
-                sql += " AND e.external_id = ?"
+                add(" AND e.external_id = ?")
                 bindings.append(.text(externalID))
             }
             if let filter {
-                sql += " AND (\(filter.sql))"
+                add(" AND (\(filter.sql))")
                 bindings += filter.bindings
             }
             if let token {
@@ -90,16 +98,21 @@ extension RegistryService {
                 let comparison = query.descending ? "<" : ">"
                 let column = driver != nil ? "d.\(node.propertyOwnerColumn)" : orderColumn
                 let id = driver != nil ? column : "e.id"
-                sql += " AND \(column) \(comparison)= ? AND (\(column) \(comparison) ? OR \(id) \(comparison) ?)"
+                add(" AND \(column) \(comparison)= ? AND (\(column) \(comparison) ? OR \(id) \(comparison) ?)")
                 bindings += [.integer(token.orderValue), .integer(token.orderValue), .integer(token.lastID)]
             }
             if driver != nil {
                 let owner = "d.\(node.propertyOwnerColumn)"
-                sql += " GROUP BY \(owner) ORDER BY \(owner) \(direction) LIMIT ?"
+                add(" GROUP BY \(owner) ORDER BY \(owner) \(direction) LIMIT ?")
             } else {
-                sql += " ORDER BY \(orderColumn) \(direction), e.id \(direction) LIMIT ?"
+                add(" ORDER BY \(orderColumn) \(direction), e.id \(direction) LIMIT ?")
             }
             bindings.append(.integer(Int64(limit) + 1))
+            if let cachedSQL {
+                sql = cachedSQL
+            } else if let shape {
+                listSQL[shape] = sql
+            }
 
             var rows = try connection.all(sql, bindings, MetadataStore.readNode)
             var nextToken = ""
@@ -181,5 +194,35 @@ extension RegistryService {
         if kind.naming != .topLevel { parts.append("parentResourceId=\(parent.map { String($0.id) } ?? "")") }
         parts.append("externalId=\(externalID ?? "")")
         return parts.joined(separator: ", ")
+    }
+}
+
+/// What the SQL text of an unfiltered list depends on (see `RegistryService.list`).
+struct ListShape: Hashable {
+    var node: Int
+    var typeCount: Int
+    var owner: Int
+    var nameMatch: Int
+    var token: Bool
+    var orderBy: String
+    var descending: Bool
+
+    init(_ query: ListQuery) {
+        node = query.kinds[0].node.index
+        typeCount = query.kinds.count
+        switch query.owner?.link {
+        case nil: owner = 0
+        case .parentContext?: owner = 1
+        case .attribution?: owner = 2
+        case .association?: owner = 3
+        }
+        if query.name != nil {
+            nameMatch = query.kinds[0].naming == .topLevel ? 1 : 2
+        } else {
+            nameMatch = query.externalID != nil ? 3 : 0
+        }
+        token = query.pageToken.map { !$0.isEmpty } ?? false
+        orderBy = query.orderBy.rawValue
+        descending = query.descending
     }
 }

@@ -8,6 +8,8 @@ public final class RegistryService {
     /// The most rows one list request returns, whatever `pageSize` asks for.
     public var maxPageSize: Int
     var connection: Connection { store.connection }
+    /// SQL texts of unfiltered lists by their shape (`list`); a handful of entries.
+    var listSQL: [ListShape: String] = [:]
 
     public init(store: MetadataStore, maxPageSize: Int = 1000) {
         self.store = store
@@ -39,6 +41,12 @@ public final class RegistryService {
     /// Runs `body` as one write transaction, turning storage failures into registry errors.
     func write<T>(_ body: () throws -> T) throws -> T {
         try translatingStorageErrors { try connection.transaction(write: true, body) }
+    }
+
+    /// Runs several service calls as one write transaction: they all take effect or, when one
+    /// throws, none does (the calls' own transactions join this one).
+    public func atomically<T>(_ body: () throws -> T) throws -> T {
+        try write(body)
     }
 
     func read<T>(_ body: () throws -> T) throws -> T {
