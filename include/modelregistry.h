@@ -123,6 +123,22 @@ int mr_request(mr_handle *handle, const char *method, const char *path, const ch
                int *status_out, uint8_t **body_out, size_t *body_len_out);
 
 /*
+ * Registers a model version and its model artifact as one transaction, creating the
+ * registered model when none has that name: the requests the Python SDK's register_model
+ * sends (POST registered_models, POST model_versions, POST model_versions/{id}/artifacts),
+ * all or nothing. Embedded registries only: MR_MISUSE for a server (upstream's REST API has
+ * no such operation).
+ *
+ *   body  {"registeredModel": {...}, "modelVersion": {...}, "modelArtifact": {...}} in the
+ *         REST create shapes; the version's registeredModelId is filled in
+ *
+ * The answer works as mr_request's: status 201 and the three entities under the same keys,
+ * or the API Error of the step that failed (400, 409, ...) with nothing written.
+ */
+int mr_register_model(mr_handle *handle, const uint8_t *body, size_t body_len,
+                      int *status_out, uint8_t **body_out, size_t *body_len_out);
+
+/*
  * The message for the calling thread's last call on handle: "not an error" after a success.
  * mr_errmsg(NULL) returns "out of memory" (the only case where mr_open returns no handle).
  */

@@ -32,4 +32,9 @@ final class EmbeddedTransport: Transport {
         // nginx sends no body for HEAD; neither do we.
         return IncomingResponse(status: response.status, body: request.method == "HEAD" ? [] : response.body)
     }
+
+    func registerModel(_ body: [UInt8]) throws -> IncomingResponse {
+        let response = lock.withLock { router.registerModel(body: body) }
+        return IncomingResponse(status: response.status, body: response.body)
+    }
 }

@@ -42,15 +42,37 @@ public func mr_request(_ pointer: OpaquePointer?, _ method: UnsafePointer<CChar>
                        _ statusOut: UnsafeMutablePointer<Int32>?,
                        _ bodyOut: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
                        _ bodyLengthOut: UnsafeMutablePointer<Int>?) -> Int32 {
+    answer(pointer, statusOut, bodyOut, bodyLengthOut) { handle in
+        let request = try RequestArguments.validate(method: method, path: path, query: query,
+                                                    body: body, bodyLength: bodyLength)
+        return try handle.send(request)
+    }
+}
+
+@_cdecl("mr_register_model")
+public func mr_register_model(_ pointer: OpaquePointer?, _ body: UnsafePointer<UInt8>?, _ bodyLength: Int,
+                              _ statusOut: UnsafeMutablePointer<Int32>?,
+                              _ bodyOut: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
+                              _ bodyLengthOut: UnsafeMutablePointer<Int>?) -> Int32 {
+    answer(pointer, statusOut, bodyOut, bodyLengthOut) { handle in
+        guard let body, bodyLength > 0 else { throw CABIError(.misuse, "mr_register_model: the body is empty") }
+        return try handle.registerModel(Array(UnsafeBufferPointer(start: body, count: bodyLength)))
+    }
+}
+
+/// The calling convention both request functions share: outputs cleared first, the response
+/// body copied into malloc'd memory, failures reported through the result code and mr_errmsg.
+private func answer(_ pointer: OpaquePointer?, _ statusOut: UnsafeMutablePointer<Int32>?,
+                    _ bodyOut: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
+                    _ bodyLengthOut: UnsafeMutablePointer<Int>?,
+                    _ perform: (Handle) throws -> IncomingResponse) -> Int32 {
     statusOut?.pointee = 0
     bodyOut?.pointee = nil
     bodyLengthOut?.pointee = 0
     guard let handle = LiveHandles.lookup(pointer) else { return ResultCode.misuse.rawValue }
     do {
-        guard let statusOut else { throw CABIError(.misuse, "mr_request: status_out is NULL") }
-        let request = try RequestArguments.validate(method: method, path: path, query: query,
-                                                    body: body, bodyLength: bodyLength)
-        let response = try handle.send(request)
+        guard let statusOut else { throw CABIError(.misuse, "status_out is NULL") }
+        let response = try perform(handle)
         if let bodyOut {
             guard let copy = ResponseBuffer.copy(response.body) else {
                 throw CABIError(.noMemory, "cannot allocate \(response.body.count + 1) bytes for the response body")

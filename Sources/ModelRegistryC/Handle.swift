@@ -23,6 +23,13 @@ final class Handle {
         return try transport.send(request)
     }
 
+    func registerModel(_ body: [UInt8]) throws -> IncomingResponse {
+        guard let transport else {
+            throw CABIError(.misuse, "the handle did not open: \(openFailure?.message ?? "unknown error")")
+        }
+        return try transport.registerModel(body)
+    }
+
     static func open(uri: String, optionsJSON: String?) -> Handle {
         do {
             let options = try OpenOptions.parse(optionsJSON)

@@ -172,3 +172,35 @@ def test_low_level_lookups(mr):
     linked = run(api.upsert_model_version_artifact(standalone, mv.id))
     assert linked.id == standalone.id
     assert sorted(a.name for a in run(api.get_model_artifacts(mv.id))) == ["extra", "my-model"]
+
+
+def test_embedded_registration_is_one_transaction(embedded_target):
+    """Embedded, register_model is one mr_register_model call: a step that fails after the
+    model and version were written leaves nothing behind (upstream's client, and ours against a
+    server, send three requests and would keep the version)."""
+    import json
+
+    mr = embedded_target.client()
+    connection = mr._api.connection
+    assert mr._api.supports_atomic_registration
+    body = {"registeredModel": {"name": "atomic"}, "modelVersion": {"name": "v1"},
+            "modelArtifact": {"name": "atomic", "uri": 7}}
+    status, answer = connection.register_model(json.dumps(body).encode())
+    assert status == 400, answer
+    assert mr.get_registered_model("atomic") is None
+
+    register(mr, name="atomic", version="v1")
+    with pytest.raises(StoreError, match="Version v1 already exists"):
+        register(mr, name="atomic", version="v1")
+    assert [v.name for v in mr.get_model_versions("atomic")] == ["v1"]
+    assert mr.get_model_artifact("atomic", "v1").uri == "s3://bucket/atomic/v1"
+    mr.close()
+
+
+def test_remote_registration_keeps_upstream_requests(remote_target):
+    mr = remote_target.client()
+    assert not mr._api.supports_atomic_registration
+    register(mr, version="1")
+    with pytest.raises(StoreError, match="Version 1 already exists"):
+        register(mr, version="1")
+    mr.close()

@@ -24,6 +24,12 @@ public final class Router: RequestHandler {
         Router(service: try RegistryService.open(path: databasePath, maxPageSize: maxPageSize))
     }
 
+    /// `register_model` in one transaction (see `ModelRegistration`). Not a route: the REST API
+    /// stays upstream's; the C ABI offers it to embedded callers.
+    public func registerModel(body: [UInt8], version: APIVersion = .v1alpha3) -> Response {
+        ModelRegistration(service: service).handle(body: body, version: version)
+    }
+
     public func handle(_ request: Request) -> Response {
         if let health = Health.response(for: request, service: service) { return health }
         // HEAD is GET without the body, as HTTP defines it.

@@ -282,22 +282,35 @@ class ModelRegistry:
             StoreError: if the version already exists.
         """
         version_description = _deprecated_description(description, version_description)
+        version_fields = {"description": version_description, "custom_properties": metadata or {}}
+        artifact_fields = {
+            "model_format_name": model_format_name,
+            "model_format_version": model_format_version,
+            "storage_key": storage_key,
+            "storage_path": storage_path,
+            "service_account_name": service_account_name,
+            "model_source_kind": model_source_kind,
+            "model_source_class": model_source_class,
+            "model_source_group": model_source_group,
+            "model_source_id": model_source_id,
+            "model_source_name": model_source_name,
+        }
+        if self._api.supports_atomic_registration:
+            # Embedded: one transaction, so a failure leaves no version without its artifact.
+            try:
+                rm, _, _ = self.async_runner(self._api.register_model_atomically(
+                    RegisteredModel(name=name, owner=owner or self._author),
+                    ModelVersion(name=version, author=author or self._author, **version_fields),
+                    ModelArtifact(name=name, uri=uri, **artifact_fields)))
+            except ConflictException as e:
+                if "model version" not in (e.message or ""):
+                    raise
+                msg = f"Version {version} already exists"
+                raise StoreError(msg) from e
+            return rm
         rm = self.async_runner(self._register_model(name, owner=owner or self._author))
-        mv = self.async_runner(self._register_new_version(
-            rm, version, author or self._author, description=version_description, custom_properties=metadata or {}))
-        self.async_runner(self._register_model_artifact(
-            mv, name, uri,
-            model_format_name=model_format_name,
-            model_format_version=model_format_version,
-            storage_key=storage_key,
-            storage_path=storage_path,
-            service_account_name=service_account_name,
-            model_source_kind=model_source_kind,
-            model_source_class=model_source_class,
-            model_source_group=model_source_group,
-            model_source_id=model_source_id,
-            model_source_name=model_source_name,
-        ))
+        mv = self.async_runner(self._register_new_version(rm, version, author or self._author, **version_fields))
+        self.async_runner(self._register_model_artifact(mv, name, uri, **artifact_fields))
         return rm
 
     def upload_artifact_and_register_model(

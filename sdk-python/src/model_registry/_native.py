@@ -62,6 +62,11 @@ def library() -> ctypes.CDLL:
                 ctypes.c_char_p, ctypes.c_size_t,
                 ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t),
             ]
+            lib.mr_register_model.restype = ctypes.c_int
+            lib.mr_register_model.argtypes = [
+                handle_p, ctypes.c_char_p, ctypes.c_size_t,
+                ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_void_p), ctypes.POINTER(ctypes.c_size_t),
+            ]
             lib.mr_errmsg.restype = ctypes.c_char_p
             lib.mr_errmsg.argtypes = [handle_p]
             lib.mr_free.restype = None
@@ -94,9 +99,21 @@ class Connection:
             raise StoreError(message)
         self._handle: ctypes.c_void_p | None = handle
         self.uri = uri
+        # The library's rule (RegistryLocation.swift): http(s) URLs are servers, the rest files.
+        self.embedded = not uri.lower().startswith(("http://", "https://"))
 
     def request(self, method: str, path: str, query: str = "", body: bytes | None = None) -> tuple[int, bytes]:
         """Sends one request; returns the HTTP status and the response body."""
+        return self._answer(lambda handle, status, out, length: self._lib.mr_request(
+            handle, method.encode(), path.encode(), query.encode(), body, len(body) if body else 0,
+            status, out, length))
+
+    def register_model(self, body: bytes) -> tuple[int, bytes]:
+        """`mr_register_model`: model, version and artifact in one transaction (embedded only)."""
+        return self._answer(lambda handle, status, out, length: self._lib.mr_register_model(
+            handle, body, len(body), status, out, length))
+
+    def _answer(self, call: Any) -> tuple[int, bytes]:
         handle = self._handle
         if handle is None:
             msg = "the registry connection is closed"
@@ -104,9 +121,7 @@ class Connection:
         status = ctypes.c_int()
         out = ctypes.c_void_p()
         length = ctypes.c_size_t()
-        rc = self._lib.mr_request(handle, method.encode(), path.encode(), query.encode(), body,
-                                  len(body) if body else 0, ctypes.byref(status), ctypes.byref(out),
-                                  ctypes.byref(length))
+        rc = call(handle, ctypes.byref(status), ctypes.byref(out), ctypes.byref(length))
         if rc != MR_OK:
             # Per-thread message: safe to read after our own call even with other threads busy.
             raise _failure(rc, self._lib.mr_errmsg(handle).decode("utf-8", "replace"))

@@ -112,6 +112,26 @@ class ModelRegistryAPIClient:
     async def get_registered_models(self, options: ListOptions | None = None) -> list[RegisteredModel]:
         return [RegisteredModel.from_basemodel(rm) for rm in self._list("/registered_models", options)]
 
+    @property
+    def supports_atomic_registration(self) -> bool:
+        """True for an embedded registry, where `register_model_atomically` is available."""
+        return self.connection.embedded
+
+    async def register_model_atomically(
+        self, model: RegisteredModel, version: ModelVersion, artifact: ModelArtifact,
+    ) -> tuple[RegisteredModel, ModelVersion, ModelArtifact]:
+        """The registered model (found by name, else created from `model`), a new version under
+        it and the version's artifact, in one transaction (`mr_register_model`): all or nothing."""
+        body = json.dumps({"registeredModel": model.create(), "modelVersion": version.create(),
+                           "modelArtifact": artifact.wrap()}, allow_nan=False).encode()
+        status, data = self.connection.register_model(body)
+        if status != 201:
+            raise ApiException.from_response(status, data)
+        answer = json.loads(data)
+        return (RegisteredModel.from_basemodel(answer["registeredModel"]),
+                ModelVersion.from_basemodel(answer["modelVersion"]),
+                ModelArtifact.from_basemodel(answer["modelArtifact"]))
+
     # -- model versions -------------------------------------------------------------------
     async def upsert_model_version(self, model_version: ModelVersion,
                                    registered_model_id: str | None = None) -> ModelVersion:
