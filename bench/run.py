@@ -498,36 +498,53 @@ SCALE_PROBES = [
 
 
 def run_scale(args) -> dict:
-    out = {}
-    for size in args.scale:
-        store = generated_store(size, 4)
-        rows = ours_rows(store, WORK / f"scale-{size}.tsv", 4, sample=20000)
-        log(f"scale {size:,}: starting (the first start on a store builds the registry's indexes)")
-        started = time.time()
-        with OursServer(store, args.workers, f"scale-{size}") as server:
-            startup = time.time() - started
+    """Point-read and page latency per store size. All sizes are served at once and every probe
+    alternates between them in rounds (medians reported), so a slower minute of a shared machine
+    does not land on one size only."""
+    out: dict = {}
+    servers: dict = {}
+    probes: dict = {}
+    try:
+        for size in args.scale:
+            store = generated_store(size, 4)
+            rows = ours_rows(store, WORK / f"scale-{size}.tsv", 4, sample=20000)
+            log(f"scale {size:,}: starting (the first start on a store builds the registry's indexes)")
+            started = time.time()
+            servers[size] = OursServer(store, args.workers, f"scale-{size}")
+            out[str(size)] = {"startup_s": round(time.time() - started, 1)}
             con = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
             (version_type,) = con.execute("SELECT id FROM Type WHERE name = 'kf.ModelVersion'").fetchone()
             (middle,) = con.execute("SELECT id FROM Context WHERE type_id = ? ORDER BY id LIMIT 1 OFFSET ?",
                                     (version_type, size // 2)).fetchone()
             con.close()
             token = base64.b64encode(f"{middle}:{middle}".encode()).decode()
-            deep = f"/model_versions?pageSize=100&nextPageToken={urllib.request.quote(token, safe='')}"
-            results = {"startup_s": round(startup, 1)}
-            for key, title, path in SCALE_PROBES:
-                if key == "deep":
-                    path = deep
-                phase = "fixed" if path else key
-                url = server.url + (OURS_API + path if path else "")
-                # The warm-up draws the same 2,000 random rows as the probe (phase.lua seeds its
-                # random numbers the same way each run): the probe measures a warm working set.
-                wrk(url, phase, "ours", rows, 1, 5, 2000, "warm")
-                result = wrk(url, phase, "ours", rows, 1, args.scale_seconds, args.limit, "scale")
-                results[key] = result
+            probes[size] = (rows, f"/model_versions?pageSize=100&nextPageToken={urllib.request.quote(token, safe='')}")
+        for key, title, path in SCALE_PROBES:
+            runs: dict = {size: [] for size in args.scale}
+            for round_number in range(args.scale_rounds + 1):
+                for size in args.scale:
+                    rows, deep = probes[size]
+                    probe_path = deep if key == "deep" else path
+                    phase = "fixed" if probe_path else key
+                    url = servers[size].url + (OURS_API + probe_path if probe_path else "")
+                    if round_number == 0:
+                        # The warm-up draws the same 2,000 random rows as the probes (phase.lua
+                        # seeds its random numbers the same way each run): a warm working set.
+                        wrk(url, phase, "ours", rows, 1, 5, 2000, "warm")
+                        continue
+                    runs[size].append(wrk(url, phase, "ours", rows, 1, args.scale_seconds, args.limit, "scale"))
+            for size in args.scale:
+                ordered = sorted(runs[size], key=lambda r: r["p50_us"])
+                result = dict(ordered[(len(ordered) - 1) // 2], rounds=len(ordered),
+                              p99_us=sorted(r["p99_us"] for r in runs[size])[(len(ordered) - 1) // 2])
+                out[str(size)][key] = result
                 log(f"  scale {size:>9,} {key:9} p50 {fmt_ms(result['p50_us'])} ms p99 {fmt_ms(result['p99_us'])} ms "
-                    f"{fmt_rate(result['rate'])}/s errors {result['app_errors']}")
-            results["memory"] = server.worker_memory()
-        out[str(size)] = results
+                    f"{fmt_rate(result['rate'])}/s errors {sum(r['app_errors'] for r in runs[size])}")
+        for size in args.scale:
+            out[str(size)]["memory"] = servers[size].worker_memory()
+    finally:
+        for server in servers.values():
+            server.stop()
     return out
 
 
@@ -645,7 +662,8 @@ def report(results: dict) -> str:
     if scale:
         sizes = list(scale)
         add("")
-        add("Scale (one connection; p50 / p99 in ms; ratio = p50 at the largest size / p50 at the smallest):")
+        add("Scale (one connection; p50 / p99 in ms, medians of rounds alternating between the sizes; "
+            "ratio = at the largest size / at the smallest):")
         add("")
         add("| probe | " + " | ".join(f"{int(s):,} versions" for s in sizes) + " | largest/smallest p50 | p99 |")
         add("|---|" + "---|" * (len(sizes) + 2))
@@ -678,7 +696,9 @@ def main() -> None:
     parser.add_argument("--mlflow-seconds", type=float, default=10)
     parser.add_argument("--mlflow-limit", type=int, default=3000)
     parser.add_argument("--scale", default="1000,100000,1000000", help="store sizes (versions), or 'none'")
-    parser.add_argument("--scale-seconds", type=float, default=3)
+    parser.add_argument("--scale-seconds", type=float, default=2)
+    parser.add_argument("--scale-rounds", type=int, default=3,
+                        help="rounds of each scale probe alternating between the store sizes (medians are reported)")
     parser.add_argument("--embedded-versions", type=int, default=10_000)
     parser.add_argument("--embedded-mlflow-versions", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=3,

@@ -38,6 +38,9 @@ public final class MetadataStore {
             try connection.execute("PRAGMA synchronous=FULL")
         }
         try connection.execute("PRAGMA foreign_keys=OFF")
+        // 8 MB of page cache (SQLite's default is 2 MB): at a million versions the inner pages
+        // of the tables and indexes a point read walks then stay cached; ~6 MB more per worker.
+        try connection.execute("PRAGMA cache_size=-8192")
         return MetadataStore(connection: connection)
     }
 
