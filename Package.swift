@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Registry", dependencies: ["MLMD", "JSON"]),
         .target(name: "API", dependencies: ["Registry", "JSON"], resources: [.copy("Resources/openapi.yaml")]),
         .target(name: "FastCGIServer", dependencies: [
-            "API", "CFastCGI",
+            "API", "JSON", "CFastCGI",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "ModelRegistryC", dependencies: ["API", "JSON", "CCurl"]),

@@ -1,4 +1,5 @@
 import API
+import JSON
 
 /// Encodes a `Response`'s status and headers as the CGI response head libfcgi sends as
 /// FCGI_STDOUT: `Status: 200 OK`, the headers, and an empty line.
@@ -41,17 +42,7 @@ enum ResponseHead {
     }
 
     private static func appendDecimal(_ value: Int, to buffer: inout [UInt8]) {
-        if value < 0 { buffer.append(UInt8(ascii: "-")) }
-        var rest = value.magnitude
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var start = 20
-            repeat {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(rest % 10)
-                rest /= 10
-            } while rest > 0
-            buffer.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start..<20]))
-        }
+        JSON.writeInt(Int64(value), to: &buffer)
     }
 
     static func allowsBody(_ status: Int) -> Bool {

@@ -59,3 +59,19 @@ func openRegistry(_ uri: String, options: String? = nil, file: StaticString = #f
 func errorMessage(_ handle: OpaquePointer?) -> String {
     String(cString: mr_errmsg(handle))
 }
+
+/// A test case with an embedded registry on a fresh file per test, closed afterwards.
+class EmbeddedHandleTestCase: XCTestCase {
+    var directory: TemporaryDirectory!
+    var handle: OpaquePointer?
+
+    override func setUpWithError() throws {
+        directory = try TemporaryDirectory()
+        handle = openRegistry("sqlite://" + directory.path("registry.db"))
+    }
+
+    override func tearDown() {
+        XCTAssertEqual(mr_close(handle), 0)
+        directory = nil
+    }
+}

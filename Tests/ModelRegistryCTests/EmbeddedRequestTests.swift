@@ -2,20 +2,7 @@ import ModelRegistryC
 import XCTest
 
 /// The embedded registry through the exported C functions.
-final class EmbeddedRequestTests: XCTestCase {
-    var directory: TemporaryDirectory!
-    var handle: OpaquePointer?
-
-    override func setUpWithError() throws {
-        directory = try TemporaryDirectory()
-        handle = openRegistry("sqlite://" + directory.path("registry.db"))
-    }
-
-    override func tearDown() {
-        XCTAssertEqual(mr_close(handle), 0)
-        directory = nil
-    }
-
+final class EmbeddedRequestTests: EmbeddedHandleTestCase {
     func testCreateAndReadBackAModel() {
         let created = call(handle, "POST", apiPrefix + "/registered_models", body: #"{"name": "m1", "owner": "c"}"#)
         XCTAssertEqual(created.code, 0)

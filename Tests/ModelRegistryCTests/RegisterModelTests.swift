@@ -3,20 +3,7 @@ import ModelRegistryC
 import XCTest
 
 /// `mr_register_model`: model, version and artifact in one transaction.
-final class RegisterModelTests: XCTestCase {
-    var directory: TemporaryDirectory!
-    var handle: OpaquePointer?
-
-    override func setUpWithError() throws {
-        directory = try TemporaryDirectory()
-        handle = openRegistry("sqlite://" + directory.path("registry.db"))
-    }
-
-    override func tearDown() {
-        XCTAssertEqual(mr_close(handle), 0)
-        directory = nil
-    }
-
+final class RegisterModelTests: EmbeddedHandleTestCase {
     private func register(_ body: String, on handle: OpaquePointer? = nil) -> CallResult {
         var status: Int32 = -1
         var out: UnsafeMutablePointer<UInt8>?
