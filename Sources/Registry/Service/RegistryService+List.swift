@@ -8,111 +8,37 @@ extension RegistryService {
         let token = try query.pageToken.flatMap { $0.isEmpty ? nil : try PageToken(decoding: $0) }
         let filter = try compiledFilter(query)
         return try read {
-            let node = query.kinds[0].node
-            let orderColumn = "e.\(query.orderBy.column)"
-            let direction = query.descending ? "DESC" : "ASC"
-            var bindings: [SQLValue] = []
-            // Without a filter the text depends only on the query's shape: it is built once per
-            // shape and reused, and the statement cache then finds it by address. Finds by name
-            // and plain pages built (and hashed) it per request.
-            let shape = filter == nil ? ListShape(query) : nil
-            let cachedSQL = shape.flatMap { listSQL[$0] }
-            var sql = ""
-            func set(_ text: @autoclosure () -> String) { if cachedSQL == nil { sql = text() } }
-            func add(_ text: @autoclosure () -> String) { if cachedSQL == nil { sql += text() } }
-            set("SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM \(node.table) e")
-            // A filtered list in id order over all entities of a kind starts from the property
-            // index of one equality the filter requires (RegistryIndexes): it visits matching
-            // entities only, in id order, so a page costs the same whether the value matches 10%
-            // of a million entities or 100 of them. Testing the filter on each entity in id
-            // order instead costs a scan of every entity when few match. The full filter is
-            // still applied; GROUP BY drops a second row of the same entity (a typed and a custom
-            // property may share a name), and keeps the index order.
-            var driver = (query.orderBy == .id && query.owner == nil && query.name == nil && query.externalID == nil)
-                ? filter?.driver : nil
-            if let either = driver, let alternative = either.alternative {
-                // `x = 5` on a custom property matches int 5 or double 5.0: one range suffices if
-                // the property has values in only one of the two columns (one index probe each).
-                func used(_ column: String) throws -> Bool {
-                    try connection.first("SELECT 1 FROM \(node.propertyTable) WHERE name = ? AND \(column) IS NOT NULL LIMIT 1",
-                                         [.text(either.propertyName)]) { _ in true } ?? false
-                }
-                if try !used(alternative.column) {
-                    driver?.alternative = nil
-                } else if try !used(either.valueColumn) {
-                    driver = FilterIndexDriver(propertyName: either.propertyName, valueColumn: alternative.column,
-                                               value: alternative.value)
+            let driver = try indexDriver(for: query, filter: filter)
+            let sql: String
+            if filter == nil {
+                // Without a filter the text depends only on the query's shape: built once per
+                // shape, and the statement cache then finds it by address instead of hashing it.
+                let shape = ListShape(query)
+                if let cached = listSQL[shape] {
+                    sql = cached
                 } else {
-                    driver = nil
+                    sql = Self.listSQL(query, driver: nil, filterSQL: nil)
+                    listSQL[shape] = sql
                 }
+            } else {
+                sql = Self.listSQL(query, driver: driver, filterSQL: filter?.sql)
             }
+            // The values of the placeholders, in the order `listSQL` writes them.
+            var bindings: [SQLValue] = []
             if let driver {
-                let owner = node.propertyOwnerColumn
-                set("SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM \(node.propertyTable) d"
-                    + " JOIN \(node.table) e ON e.id = d.\(owner)"
-                    + " WHERE d.name = ? AND d.\(driver.valueColumn) = ?")
                 bindings += [.text(driver.propertyName), driver.value]
             } else if let owner = query.owner {
-                // The owner's links come first, whatever SQLite would pick: CROSS JOIN keeps this
-                // join order. Left to itself, SQLite walks every entity of the type in id order
-                // (RegistryIndexes' (type_id) index spares it the sort) and probes the link of
-                // each: one model's versions, or one version's artifacts, would cost a scan of
-                // them all. An owner's few children are found by its link index and then sorted.
-                let table = "\(node.table) e"
-                switch owner.link {
-                case .parentContext:
-                    set("SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM ParentContext l"
-                        + " CROSS JOIN \(table) ON e.id = l.context_id WHERE l.parent_context_id = ?")
-                case .attribution:
-                    set("SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM Attribution l"
-                        + " CROSS JOIN \(table) ON e.id = l.artifact_id WHERE l.context_id = ?")
-                case .association:
-                    set("SELECT \(MetadataStore.nodeColumns(of: node, alias: "e")) FROM Association l"
-                        + " CROSS JOIN \(table) ON e.id = l.execution_id WHERE l.context_id = ?")
-                }
                 bindings.append(.integer(owner.id))
             }
-            let typeIDs = try query.kinds.map { SQLValue.integer(try typeID($0)) }
-            add(driver == nil && query.owner == nil ? " WHERE" : " AND")
-            add(" e.type_id IN (\(Array(repeating: "?", count: typeIDs.count).joined(separator: ", ")))")
-            bindings += typeIDs
+            bindings += try query.kinds.map { SQLValue.integer(try typeID($0)) }
             if let name = query.name {
-                add(query.kinds[0].naming == .topLevel
-                    ? " AND e.name = ?"
-                    : " AND substr(e.name, instr(e.name, ':') + 1) = ?")
                 bindings.append(.text(name))
             } else if let externalID = query.externalID {
-                add(" AND e.external_id = ?")
                 bindings.append(.text(externalID))
             }
-            if let filter {
-                add(" AND (\(filter.sql))")
-                bindings += filter.bindings
-            }
-            if let token {
-                // After the token's row: `column > v OR (column = v AND id > lastId)`, written as
-                // `column >= v AND (column > v OR id > lastId)`. With bound values SQLite cannot
-                // turn the first form into an index range and walked the list from its start
-                // (a page from the middle of 1M versions took 80 ms); `column >= v` is a range.
-                // A filtered list driven by a property index is ordered by that index's owner id.
-                let comparison = query.descending ? "<" : ">"
-                let column = driver != nil ? "d.\(node.propertyOwnerColumn)" : orderColumn
-                let id = driver != nil ? column : "e.id"
-                add(" AND \(column) \(comparison)= ? AND (\(column) \(comparison) ? OR \(id) \(comparison) ?)")
-                bindings += [.integer(token.orderValue), .integer(token.orderValue), .integer(token.lastID)]
-            }
-            if driver != nil {
-                let owner = "d.\(node.propertyOwnerColumn)"
-                add(" GROUP BY \(owner) ORDER BY \(owner) \(direction) LIMIT ?")
-            } else {
-                add(" ORDER BY \(orderColumn) \(direction), e.id \(direction) LIMIT ?")
-            }
+            if let filter { bindings += filter.bindings }
+            if let token { bindings += [.integer(token.orderValue), .integer(token.orderValue), .integer(token.lastID)] }
             bindings.append(.integer(Int64(limit) + 1))
-            if let cachedSQL {
-                sql = cachedSQL
-            } else if let shape {
-                listSQL[shape] = sql
-            }
 
             var rows = try connection.all(sql, bindings, MetadataStore.readNode)
             var nextToken = ""
@@ -130,6 +56,94 @@ extension RegistryService {
             let items = try entities(from: rows, kinds: query.kinds)
             return Page(items: items, nextPageToken: nextToken, pageSize: max(query.pageSize, 0))
         }
+    }
+
+    /// A filtered list in id order over all entities of a kind starts from the property index
+    /// of one equality the filter requires (RegistryIndexes): it visits matching entities only,
+    /// in id order, so a page costs the same whether the value matches 10% of a million
+    /// entities or 100 of them. Testing the filter on each entity in id order instead costs a
+    /// scan of every entity when few match.
+    private func indexDriver(for query: ListQuery,
+                             filter: (sql: String, bindings: [SQLValue], driver: FilterIndexDriver?)?) throws -> FilterIndexDriver? {
+        guard query.orderBy == .id, query.owner == nil, query.name == nil, query.externalID == nil,
+              var driver = filter?.driver else { return nil }
+        guard let alternative = driver.alternative else { return driver }
+        // `x = 5` on a custom property matches int 5 or double 5.0: one range suffices if the
+        // property has values in only one of the two columns (one index probe each).
+        let table = query.kinds[0].node.propertyTable
+        func used(_ column: String) throws -> Bool {
+            try connection.first("SELECT 1 FROM \(table) WHERE name = ? AND \(column) IS NOT NULL LIMIT 1",
+                                 [.text(driver.propertyName)]) { _ in true } ?? false
+        }
+        if try !used(alternative.column) {
+            driver.alternative = nil
+            return driver
+        }
+        if try !used(driver.valueColumn) {
+            return FilterIndexDriver(propertyName: driver.propertyName, valueColumn: alternative.column,
+                                     value: alternative.value)
+        }
+        return nil
+    }
+
+    /// The SELECT of a list; `list` binds its placeholders in the order they appear here.
+    static func listSQL(_ query: ListQuery, driver: FilterIndexDriver?, filterSQL: String?) -> String {
+        let node = query.kinds[0].node
+        let columns = MetadataStore.nodeColumns(of: node, alias: "e")
+        var sql: String
+        if let driver {
+            // The full filter is still applied; GROUP BY (below) drops a second row of the same
+            // entity (a typed and a custom property may share a name) and keeps the index order.
+            sql = "SELECT \(columns) FROM \(node.propertyTable) d JOIN \(node.table) e ON e.id = d.\(node.propertyOwnerColumn)"
+                + " WHERE d.name = ? AND d.\(driver.valueColumn) = ?"
+        } else if let owner = query.owner {
+            // The owner's links come first, whatever SQLite would pick: CROSS JOIN keeps this
+            // join order. Left to itself, SQLite walks every entity of the type in id order
+            // (RegistryIndexes' (type_id) index spares it the sort) and probes the link of
+            // each: one model's versions, or one version's artifacts, would cost a scan of
+            // them all. An owner's few children are found by its link index and then sorted.
+            switch owner.link {
+            case .parentContext:
+                sql = "SELECT \(columns) FROM ParentContext l CROSS JOIN \(node.table) e ON e.id = l.context_id"
+                    + " WHERE l.parent_context_id = ?"
+            case .attribution:
+                sql = "SELECT \(columns) FROM Attribution l CROSS JOIN \(node.table) e ON e.id = l.artifact_id"
+                    + " WHERE l.context_id = ?"
+            case .association:
+                sql = "SELECT \(columns) FROM Association l CROSS JOIN \(node.table) e ON e.id = l.execution_id"
+                    + " WHERE l.context_id = ?"
+            }
+        } else {
+            sql = "SELECT \(columns) FROM \(node.table) e"
+        }
+        sql += driver == nil && query.owner == nil ? " WHERE" : " AND"
+        sql += " e.type_id IN (\(Array(repeating: "?", count: query.kinds.count).joined(separator: ", ")))"
+        if query.name != nil {
+            sql += query.kinds[0].naming == .topLevel ? " AND e.name = ?" : " AND substr(e.name, instr(e.name, ':') + 1) = ?"
+        } else if query.externalID != nil {
+            sql += " AND e.external_id = ?"
+        }
+        if let filterSQL { sql += " AND (\(filterSQL))" }
+        let direction = query.descending ? "DESC" : "ASC"
+        let orderColumn = "e.\(query.orderBy.column)"
+        if query.pageToken.map({ !$0.isEmpty }) ?? false {
+            // After the token's row: `column > v OR (column = v AND id > lastId)`, written as
+            // `column >= v AND (column > v OR id > lastId)`. With bound values SQLite cannot turn
+            // the first form into an index range and walked the list from its start (a page from
+            // the middle of 1M versions took 80 ms); `column >= v` is a range. A list driven by a
+            // property index is ordered by that index's owner id.
+            let comparison = query.descending ? "<" : ">"
+            let column = driver != nil ? "d.\(node.propertyOwnerColumn)" : orderColumn
+            let id = driver != nil ? column : "e.id"
+            sql += " AND \(column) \(comparison)= ? AND (\(column) \(comparison) ? OR \(id) \(comparison) ?)"
+        }
+        if driver != nil {
+            let owner = "d.\(node.propertyOwnerColumn)"
+            sql += " GROUP BY \(owner) ORDER BY \(owner) \(direction) LIMIT ?"
+        } else {
+            sql += " ORDER BY \(orderColumn) \(direction), e.id \(direction) LIMIT ?"
+        }
+        return sql
     }
 
     /// Loads the properties of a page of rows in one query and builds the entities.
