@@ -11,29 +11,28 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-# Must match Harness.writeRoutes and Harness.listRoutes.
-WRITE_ROUTES = [
-    ("POST", "/registered_models"), ("PATCH", "/registered_models/{rm}"),
-    ("POST", "/registered_models/{rm}/versions"), ("POST", "/model_versions"),
-    ("PATCH", "/model_versions/{mv}"), ("POST", "/model_versions/{mv}/artifacts"),
-    ("POST", "/model_artifacts"), ("PATCH", "/model_artifacts/{ma}"), ("POST", "/artifacts"),
-    ("PATCH", "/artifacts/{ma}"), ("POST", "/experiments"), ("PATCH", "/experiments/{ex}"),
-    ("POST", "/experiments/{ex}/experiment_runs"), ("POST", "/experiment_runs"),
-    ("PATCH", "/experiment_runs/{run}"), ("POST", "/experiment_runs/{run}/artifacts"),
-    ("POST", "/serving_environments"), ("PATCH", "/serving_environments/{se}"),
-    ("POST", "/serving_environments/{se}/inference_services"), ("POST", "/inference_services"),
-    ("PATCH", "/inference_services/{is}"), ("POST", "/inference_services/{is}/serves"),
-]
-LIST_ROUTES = [
-    "/registered_models", "/model_versions", "/registered_models/{rm}/versions", "/model_versions/{mv}/artifacts",
-    "/model_artifacts", "/artifacts", "/experiments", "/experiment_runs", "/experiments/{ex}/experiment_runs",
-    "/experiment_runs/{run}/artifacts", "/serving_environments", "/inference_services",
-    "/serving_environments/{se}/inference_services", "/inference_services/{is}/serves",
-]
+
+def _harness_routes() -> tuple[list[tuple[str, str]], list[str]]:
+    """Harness.writeRoutes and Harness.listRoutes, read from the harness itself: a seed's first
+    byte selects a route by its index there, so the two lists must be the same."""
+    source = (HERE / "Sources" / "RegistryFuzz" / "RegistryFuzz.swift").read_text()
+
+    def array(name: str) -> str:
+        match = re.search(rf"static let {name}[^=]*= \[(.*?)\n    \]", source, re.S)
+        if match is None:
+            raise SystemExit(f"Harness.{name} not found in RegistryFuzz.swift")
+        return match.group(1)
+
+    write = re.findall(r'\("([A-Z]+)", "([^"]+)"\)', array("writeRoutes"))
+    return write, re.findall(r'"([^"]+)"', array("listRoutes"))
+
+
+WRITE_ROUTES, LIST_ROUTES = _harness_routes()
 
 # Seeded ids on the fuzz store (Harness.seed): contexts 1.. in creation order, artifact 1.
 IDS = {"rm": "1", "mv": "2", "ma": "1", "ex": "3", "run": "4", "se": "5", "is": "6"}
