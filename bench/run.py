@@ -194,15 +194,21 @@ class OursServer(Server):
         return [dict(pid=pid, **memory(pid)) for pid in self.worker_pids()]
 
 
+def run_directory(name: str, body: bytes) -> Path:
+    """An empty WORK/<name> holding body.json, the response a ceiling serves."""
+    run = WORK / name
+    shutil.rmtree(run, ignore_errors=True)
+    run.mkdir(parents=True)
+    (run / "body.json").write_bytes(body)
+    return run
+
+
 class StaticNginx(Server):
     name = "nginx-static"
 
     def __init__(self, body: bytes) -> None:
         super().__init__()
-        run = WORK / "static"
-        shutil.rmtree(run, ignore_errors=True)
-        run.mkdir(parents=True)
-        (run / "body.json").write_bytes(body)
+        run = run_directory("static", body)
         conf = run / "nginx.conf"
         conf.write_text(render(BENCH / "nginx-static.conf.template",
                                {"HOST": "127.0.0.1", "PORT": str(self.port), "RUN_DIR": str(run)}))
@@ -217,10 +223,7 @@ class NullFastCGI(Server):
 
     def __init__(self, body: bytes, workers: int) -> None:
         super().__init__()
-        run = WORK / "null"
-        shutil.rmtree(run, ignore_errors=True)
-        run.mkdir(parents=True)
-        (run / "body.json").write_bytes(body)
+        run = run_directory("null", body)
         socket_path = run / "fcgi.sock"
         self.pool = subprocess.Popen([str(SCRATCH / "bench-bin" / "fcgi_null"), str(socket_path), str(workers),
                                       str(run / "body.json")], start_new_session=True)
