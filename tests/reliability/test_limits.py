@@ -14,6 +14,7 @@ import socket
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 
@@ -209,20 +210,27 @@ def test_a_client_that_stops_reading_is_dropped_without_holding_a_worker(srv):
     assert len(body) < length, "the stalled reader got the whole response: send_timeout did not apply"
 
 
+@contextmanager
+def sqlite_write_lock(db_path):
+    """Holds SQLite's write lock on the store from another process's point of view."""
+    holder = sqlite3.connect(db_path, timeout=5, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
 def test_a_worker_slower_than_the_read_timeout_gives_a_json_504(srv):
     """A write stuck behind another process's SQLite lock: nginx stops waiting after
     fastcgi_read_timeout (3 s here) and answers 504 in the Error shape."""
-    holder = sqlite3.connect(srv.db_path, timeout=5, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
+    with sqlite_write_lock(srv.db_path):
         started = time.monotonic()
         resp = post_json(srv.port, "/registered_models", {"name": "behind-a-lock"})
         elapsed = time.monotonic() - started
         body = assert_error_shape(resp, 504)
         assert body["code"] == "Gateway Timeout" and 2.5 < elapsed < 6, elapsed
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     # the worker finishes that request once the lock is gone and serves again
     deadline = time.monotonic() + 15
     while request(srv.port, "GET", P + "/registered_models?pageSize=1").status != 200:
@@ -235,18 +243,13 @@ def test_a_busy_database_gives_503_not_database_is_locked(start_server):
     """With the production read timeout (60 s), a write that cannot get SQLite's lock within
     the 10 s busy timeout is answered by the worker: 503, retry later."""
     srv = start_server("busy", workers=1)
-    holder = sqlite3.connect(srv.db_path, timeout=5, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
+    with sqlite_write_lock(srv.db_path):
         started = time.monotonic()
         resp = post_json(srv.port, "/registered_models", {"name": "busy"})
         elapsed = time.monotonic() - started
         # reads do not wait for the writer (WAL)
         got = request(srv.port, "GET", P + "/registered_models")
         assert got.status == 200
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     body = assert_error_shape(resp, 503)
     assert "busy" in body["message"] and "locked" not in body["message"], body
     assert 9 < elapsed < 15, elapsed
