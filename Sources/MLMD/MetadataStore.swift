@@ -28,14 +28,16 @@ public final class MetadataStore {
         self.connection = connection
     }
 
-    /// Opens a store file for serving: WAL journal, full durability on commit.
+    /// Opens a store file for serving: WAL journal, every write transaction on disk when it returns.
     public static func open(path: String, create: Bool = true, readOnly: Bool = false) throws -> MetadataStore {
-        let connection = try Connection(path: path, options: .init(readOnly: readOnly, create: create))
+        let connection = try Connection(path: path, options: .init(readOnly: readOnly, create: create,
+                                                                   usesWriteGate: true))
         if !readOnly {
-            // WAL lets readers run while one writer commits; FULL makes every acknowledged
-            // commit survive power loss, not only a process crash.
+            // WAL lets readers run while one writer commits; every acknowledged commit is
+            // synced to disk, so it survives power loss, not only a process crash, with the
+            // sync done after the write lock is released (see syncWALAfterCommit).
             try connection.execute("PRAGMA journal_mode=WAL")
-            try connection.execute("PRAGMA synchronous=FULL")
+            try connection.syncWALAfterCommit()
         }
         try connection.execute("PRAGMA foreign_keys=OFF")
         // 8 MB of page cache (SQLite's default is 2 MB): at a million versions the inner pages

@@ -31,7 +31,7 @@ final class AdminFixture {
     func open() throws {
         let service = try RegistryService.open(path: path)
         // Tests need no durability across power loss; skipping fsync keeps them fast.
-        try service.store.connection.execute("PRAGMA synchronous=OFF")
+        try service.store.connection.commitWithoutSync()
         self.service = service
         router = Router(service: service)
     }

@@ -123,9 +123,41 @@ private func scratchConnection(_ directory: TemporaryDirectory, busyTimeout: Int
         let directory = try TemporaryDirectory()
         let store = try MetadataStore.open(path: directory.path("wal.sqlite"))
         #expect(try store.connection.first("PRAGMA journal_mode") { $0.string(0) } == "wal")
-        #expect(try store.connection.scalarInt("PRAGMA synchronous") == 2, "FULL")
+        #expect(try store.connection.scalarInt("PRAGMA synchronous") == 1, "NORMAL, with our own sync after each commit")
         try store.createOrVerifySchema()
         #expect(FileManager.default.fileExists(atPath: directory.path("wal.sqlite-wal")))
+    }
+
+    @Test func writeTransactionsThatChangeRowsSyncTheWALOnceBeforeReturning() throws {
+        let directory = try TemporaryDirectory()
+        let store = try MetadataStore.open(path: directory.path("sync.sqlite"))
+        let connection = store.connection
+        try connection.execute("CREATE TABLE t (v INTEGER)")
+        let before = connection.walSyncCount
+        try connection.transaction {
+            try connection.run("INSERT INTO t VALUES (1)")
+            _ = try connection.transaction { try connection.run("INSERT INTO t VALUES (2)") }
+        }
+        #expect(connection.walSyncCount == before + 1, "one sync for the outer transaction")
+        try connection.transaction(write: false) { _ = try values(connection) }
+        try connection.transaction { _ = try connection.run("UPDATE t SET v = 3 WHERE v = 99") }
+        #expect(connection.walSyncCount == before + 1, "reads and writes that change nothing do not sync")
+        #expect(throws: SQLiteError.self) {
+            try connection.transaction {
+                try connection.run("INSERT INTO t VALUES (4)")
+                try connection.run("INSERT INTO missing VALUES (1)")
+            }
+        }
+        #expect(connection.walSyncCount == before + 1, "a rolled-back transaction does not sync")
+        #expect(try values(connection) == [1, 2])
+
+        // Another connection sees the synced commit; a store opened without sync never syncs.
+        let other = try MetadataStore.open(path: directory.path("sync.sqlite")).connection
+        #expect(try values(other) == [1, 2])
+        try other.commitWithoutSync()
+        _ = try other.transaction { try other.run("INSERT INTO t VALUES (5)") }
+        #expect(other.walSyncCount == 0)
+        #expect(try other.scalarInt("PRAGMA synchronous") == 0)
     }
 
     @Test func busyTimeoutIsSet() throws {

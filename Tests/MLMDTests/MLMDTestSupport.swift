@@ -29,7 +29,7 @@ final class TestStore {
         path = directory.path("mlmd.sqlite")
         store = try MetadataStore.open(path: path)
         // Tests need no durability across power loss; skipping fsync keeps them fast.
-        try store.connection.execute("PRAGMA synchronous=OFF")
+        try store.connection.commitWithoutSync()
         if createSchema { try store.createOrVerifySchema() }
     }
 

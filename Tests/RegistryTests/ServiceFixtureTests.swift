@@ -22,7 +22,7 @@ final class RegistryFixture {
         try RegistryService.prepareStore(at: path)
         service = try RegistryService.open(path: path)
         // Tests need no durability across power loss; skipping fsync keeps them fast.
-        try service.store.connection.execute("PRAGMA synchronous=OFF")
+        try service.store.connection.commitWithoutSync()
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }

@@ -7,6 +7,7 @@ body-size limit is exercised in test_bad_input.py and here with --max-body-bytes
 from __future__ import annotations
 
 import http.client
+import fcntl
 import json
 import resource
 import selectors
@@ -222,6 +223,18 @@ def sqlite_write_lock(db_path):
         holder.close()
 
 
+@contextmanager
+def write_gate_lock(db_path):
+    """Holds the registry's write gate (Sources/MLMD/WriteGate.swift), as a worker in the
+    middle of a write transaction does."""
+    with open(f"{db_path}-writer.lock", "a+b") as gate:
+        fcntl.flock(gate, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(gate, fcntl.LOCK_UN)
+
+
 def test_a_worker_slower_than_the_read_timeout_gives_a_json_504(srv):
     """A write stuck behind another process's SQLite lock: nginx stops waiting after
     fastcgi_read_timeout (3 s here) and answers 504 in the Error shape."""
@@ -239,11 +252,13 @@ def test_a_worker_slower_than_the_read_timeout_gives_a_json_504(srv):
     assert post_json(srv.port, "/registered_models", {"name": "after-the-lock"}).status == 201
 
 
-def test_a_busy_database_gives_503_not_database_is_locked(start_server):
-    """With the production read timeout (60 s), a write that cannot get SQLite's lock within
-    the 10 s busy timeout is answered by the worker: 503, retry later."""
-    srv = start_server("busy", workers=1)
-    with sqlite_write_lock(srv.db_path):
+@pytest.mark.parametrize("lock", [sqlite_write_lock, write_gate_lock], ids=["sqlite-lock", "write-gate"])
+def test_a_busy_database_gives_503_not_database_is_locked(start_server, lock):
+    """With the production read timeout (60 s), a write that cannot get SQLite's lock (or
+    its turn at the write gate) within the 10 s busy timeout is answered by the worker: 503,
+    retry later."""
+    srv = start_server(f"busy-{lock.__name__}", workers=1)
+    with lock(srv.db_path):
         started = time.monotonic()
         resp = post_json(srv.port, "/registered_models", {"name": "busy"})
         elapsed = time.monotonic() - started

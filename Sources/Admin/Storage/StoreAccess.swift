@@ -156,15 +156,16 @@ public enum StoreAccess {
         return MetadataStore(connection: connection)
     }
 
-    /// Opens an existing, current store for writing, as the server does (WAL, synchronous=FULL),
+    /// Opens an existing, current store for writing, as the server does (WAL, each write on disk when it returns),
     /// after the read-only checks above have passed.
     public static func openStoreForWriting(_ path: String, busyTimeout: Int32) throws -> MetadataStore {
         _ = try openStoreForReading(path, busyTimeout: busyTimeout)
         do {
             let connection = try Connection(path: path, options: .init(readOnly: false, create: false,
-                                                                       busyTimeoutMilliseconds: busyTimeout))
+                                                                       busyTimeoutMilliseconds: busyTimeout,
+                                                                       usesWriteGate: true))
             try connection.execute("PRAGMA journal_mode=WAL")
-            try connection.execute("PRAGMA synchronous=FULL")
+            try connection.syncWALAfterCommit()
             try connection.execute("PRAGMA foreign_keys=OFF")
             return MetadataStore(connection: connection)
         } catch {
