@@ -7,10 +7,12 @@ import Logging
 
 /// The single-threaded accept loop of one worker process.
 ///
-/// It waits with `poll` on the shared listening socket and on its SIGTERM pipe, so a stop
-/// request is seen both while idle and right after an in-flight request, never in the
-/// middle of one. The listening socket is non-blocking: every idle worker wakes for a new
-/// connection and all but one get EAGAIN from `accept`.
+/// It blocks in `accept` on the shared listening socket, so under load a worker goes from one
+/// request straight to the next connection with one system call, and an idle pool has one
+/// worker woken per connection (a `poll` on the socket would wake all of them, and cost two
+/// more calls per request). Stop requests are seen between requests, never in the middle of
+/// one: the SIGTERM handler sets a flag the loop reads after every request, and interrupts
+/// a waiting `accept` (see `UnixListeningSocket`).
 struct FastCGIWorker {
     let listenFD: Int32
     let stopSignals: SignalPipe
@@ -25,29 +27,20 @@ struct FastCGIWorker {
     }
 
     func run() -> Outcome {
-        var pollSet = [
-            pollfd(fd: stopSignals.readFD, events: Int16(POLLIN), revents: 0),
-            pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0),
-        ]
         while true {
-            // The timeout only backs up the parent-death signal (and covers systems without it).
-            let ready = poll(&pollSet, nfds_t(pollSet.count), 2_000)
-            if ready < 0 {
-                if errno == EINTR { continue }
-                return .failed(SystemCallError("poll"))
-            }
-            if pollSet[0].revents != 0, stopSignals.receivedSignals().contains(SIGTERM) {
+            if stopSignals.mayHaveSignals, stopSignals.receivedSignals().contains(SIGTERM) {
                 return .stopRequested
             }
-            if getppid() != supervisor {
-                return .supervisorGone
-            }
-            guard pollSet[1].revents != 0 else { continue }
             let client = accept(listenFD, nil, nil)
             if client < 0 {
                 switch errno {
-                case EAGAIN, EWOULDBLOCK, EINTR, ECONNABORTED, EPROTO:
-                    continue // another worker took it, or the peer gave up
+                case EAGAIN, EWOULDBLOCK:
+                    // The accept timeout: idle for a while. The parent-death signal normally
+                    // reports a vanished supervisor; this covers systems without one.
+                    if getppid() != supervisor { return .supervisorGone }
+                    continue
+                case EINTR, ECONNABORTED, EPROTO:
+                    continue // a signal (looked at above), or the peer gave up
                 case EMFILE, ENFILE, ENOBUFS, ENOMEM:
                     logger.error("\(SystemCallError("accept")); pausing briefly")
                     usleep(100_000)
@@ -56,10 +49,6 @@ struct FastCGIWorker {
                     return .failed(SystemCallError("accept"))
                 }
             }
-            #if !os(Linux)
-            // BSD accept() inherits O_NONBLOCK from the listening socket; libfcgi needs blocking I/O.
-            try? FileDescriptorFlags.setNonBlocking(client, false)
-            #endif
             connection.serve(connection: client)
         }
     }

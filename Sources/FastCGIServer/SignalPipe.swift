@@ -7,6 +7,9 @@ import Darwin
 /// The write end the installed handlers report to. A signal handler cannot capture context,
 /// so this is the one piece of global state: one `SignalPipe` is active per process.
 nonisolated(unsafe) private var activeSignalPipeWriteFD: Int32 = -1
+/// Set by the handlers before they write to the pipe: lets a busy loop see that a signal may
+/// be waiting with one load instead of a system call (`SignalPipe.mayHaveSignals`).
+nonisolated(unsafe) private var signalArrived: sig_atomic_t = 0
 
 /// Turns signals into bytes on a pipe (the self-pipe trick), so a single-threaded `poll`
 /// loop can wait for signals together with sockets and pipes, without racing them.
@@ -29,6 +32,7 @@ public final class SignalPipe {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { signal in
                 let savedErrno = errno
+                signalArrived = 1
                 var byte = UInt8(truncatingIfNeeded: signal)
                 _ = write(activeSignalPipeWriteFD, &byte, 1)
                 errno = savedErrno
@@ -39,8 +43,13 @@ public final class SignalPipe {
         }
     }
 
+    /// True when a signal has arrived since the last `receivedSignals()`; no system call.
+    public var mayHaveSignals: Bool { signalArrived != 0 }
+
     /// The signals received since the last call, oldest first; never blocks.
     public func receivedSignals() -> [Int32] {
+        // Cleared before draining: a signal arriving meanwhile sets it again and stays in the pipe.
+        signalArrived = 0
         var received: [Int32] = []
         var buffer = [UInt8](repeating: 0, count: 64)
         while true {

@@ -7,9 +7,16 @@ import Darwin
 /// The FastCGI listening socket, opened once by the supervisor and inherited by every worker.
 ///
 /// We bind it ourselves rather than with `FCGX_OpenSocket`, which calls `exit()` when bind
-/// fails and cannot make the socket non-blocking; workers wait on it with `poll` and must
-/// not block in `accept` when another worker wins the connection.
+/// fails and cannot set a receive timeout. Workers block in `accept` on it, so the kernel
+/// wakes one idle worker per connection; the timeout (`SO_RCVTIMEO`) bounds each wait, and
+/// makes Linux fail `accept` with EINTR when a signal arrives even though our handlers use
+/// SA_RESTART (signal(7)), so a stop request reaches an idle worker at once. (A unix socket's
+/// accepted connections are new sockets: they do not inherit the timeout.)
 struct UnixListeningSocket {
+    /// The longest an idle worker waits in `accept` before looking whether its supervisor is
+    /// still there (a backstop for the parent-death signal).
+    static let acceptTimeoutSeconds = 1
+
     let fd: Int32
     let path: String
     private let device: UInt64
@@ -29,7 +36,10 @@ struct UnixListeningSocket {
             guard withSocketAddress(&address, { bind(fd, $0, $1) }) == 0 else { throw SystemCallError("bind(\(path))") }
             guard chmod(path, 0o666) == 0 else { throw SystemCallError("chmod(\(path))") }
             guard listen(fd, backlog) == 0 else { throw SystemCallError("listen(\(path))") }
-            try FileDescriptorFlags.setNonBlocking(fd, true)
+            var timeout = timeval(tv_sec: Self.acceptTimeoutSeconds, tv_usec: 0)
+            guard setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size)) == 0 else {
+                throw SystemCallError("setsockopt(SO_RCVTIMEO)")
+            }
             var info = stat()
             guard stat(path, &info) == 0 else { throw SystemCallError("stat(\(path))") }
             return UnixListeningSocket(fd: fd, path: path, device: UInt64(info.st_dev), inode: UInt64(info.st_ino))

@@ -53,15 +53,42 @@ final class UnixListeningSocketTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    func testOpensANonBlockingWorldConnectableSocketAndRemovesItOnClose() throws {
+    func testOpensAWorldConnectableSocketWhoseAcceptTimesOutAndRemovesItOnClose() throws {
         let path = directory + "/a.sock"
         let socket = try UnixListeningSocket.open(path: path, backlog: 8)
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o666)
-        XCTAssertNotEqual(fcntl(socket.fd, F_GETFL) & O_NONBLOCK, 0)
-        XCTAssertEqual(accept(socket.fd, nil, nil), -1) // nobody waiting: EAGAIN, not a hang
+        XCTAssertEqual(fcntl(socket.fd, F_GETFL) & O_NONBLOCK, 0, "workers block in accept")
+        let started = Date()
+        XCTAssertEqual(accept(socket.fd, nil, nil), -1) // nobody waiting: EAGAIN after the timeout, not a hang
+        XCTAssertTrue(errno == EAGAIN || errno == EWOULDBLOCK)
+        XCTAssertLessThan(Date().timeIntervalSince(started), Double(UnixListeningSocket.acceptTimeoutSeconds) + 1)
         socket.close()
         XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+    }
+
+    /// The worker's stop signal must reach a worker waiting in accept although its handler
+    /// uses SA_RESTART: with a receive timeout on the socket Linux does not restart accept.
+    func testASignalInterruptsAWaitingAcceptDespiteSARestart() throws {
+        let path = directory + "/s.sock"
+        let socket = try UnixListeningSocket.open(path: path, backlog: 8)
+        defer { socket.close() }
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { _ in }
+        sigemptyset(&action.sa_mask)
+        action.sa_flags = SA_RESTART
+        var previous = sigaction()
+        XCTAssertEqual(sigaction(SIGUSR1, &action, &previous), 0)
+        defer { sigaction(SIGUSR1, &previous, nil) }
+        let waiter = pthread_self()
+        Thread.detachNewThread {
+            usleep(100_000)
+            pthread_kill(waiter, SIGUSR1)
+        }
+        let started = Date()
+        XCTAssertEqual(accept(socket.fd, nil, nil), -1)
+        XCTAssertEqual(errno, EINTR)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 0.6, "interrupted, not timed out")
     }
 
     func testReplacesAStaleSocketButNotALiveOne() throws {
