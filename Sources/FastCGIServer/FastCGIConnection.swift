@@ -58,11 +58,24 @@ final class FastCGIConnection {
             return
         }
         let started = MonotonicClock.now()
+        noteKeptConnection()
         let params = FastCGIParams(environment: request.pointee.envp)
-        let response = respond(to: params)
+        let (response, inputConsumed) = respond(to: params)
         write(response)
-        FCGX_Finish_r(request)
-        closeKeptConnection()
+        if inputConsumed {
+            // libfcgi would shut the socket down and wait for nginx to close its end first (so
+            // that unread input cannot reset the connection); with the input read to its end,
+            // closing at once is safe and frees the worker for the next connection sooner.
+            request.pointee.keepConnection = 1
+            FCGX_Finish_r(request)
+            closeReadConnection()
+        } else {
+            // A body we did not read (413): let libfcgi drain it before closing, so nginx
+            // can finish sending it and read our answer instead of a reset connection.
+            request.pointee.keepConnection = 0
+            FCGX_Finish_r(request)
+            request.pointee.ipcFd = -1
+        }
         if logger.logLevel <= .debug {
             let milliseconds = (MonotonicClock.now() - started) * 1000
             // Method and path only: bodies, queries and headers (Authorization) stay out of logs.
@@ -70,17 +83,25 @@ final class FastCGIConnection {
         }
     }
 
-    private func respond(to params: FastCGIParams) -> Response {
+    /// The response, and whether the request's input was read to its end.
+    private func respond(to params: FastCGIParams) -> (Response, inputConsumed: Bool) {
         switch readBody(declaredLength: params["CONTENT_LENGTH"]) {
         case let .complete(body):
-            return handler.handle(RequestMapping.request(from: params, body: body))
+            return (handler.handle(RequestMapping.request(from: params, body: body)), inputEnded())
         case .tooLarge:
-            return TransportErrorResponse.make(status: 413, message: "request body is larger than the limit of \(maxBodyBytes) bytes")
+            return (TransportErrorResponse.make(status: 413, message: "request body is larger than the limit of \(maxBodyBytes) bytes"), false)
         case .invalidLength:
-            return TransportErrorResponse.make(status: 400, message: "invalid CONTENT_LENGTH")
+            return (TransportErrorResponse.make(status: 400, message: "invalid CONTENT_LENGTH"), false)
         case let .truncated(received, expected):
-            return TransportErrorResponse.make(status: 400, message: "request body ended after \(received) of \(expected) bytes")
+            return (TransportErrorResponse.make(status: 400, message: "request body ended after \(received) of \(expected) bytes"), inputEnded())
         }
+    }
+
+    /// True once FCGI_STDIN has ended: a body read to CONTENT_LENGTH may still have the empty
+    /// record that ends the stream unread (usually already in libfcgi's buffer).
+    private func inputEnded() -> Bool {
+        var byte: CChar = 0
+        return FCGX_GetStr(&byte, 1, request.pointee.in) == 0 && FCGX_GetError(request.pointee.in) == 0
     }
 
     private enum BodyResult {
@@ -157,17 +178,25 @@ final class FastCGIConnection {
         }
     }
 
-    /// With `fastcgi_keep_conn on`, libfcgi leaves the connection open for more requests.
-    /// A single-threaded worker must not sit on an idle connection (see DESIGN.md), so we
-    /// close it; nginx opens a new one for its next request.
-    private func closeKeptConnection() {
-        guard request.pointee.ipcFd >= 0 else { return }
-        if !warnedAboutKeptConnection {
-            logger.warning("the web server asked to keep FastCGI connections open (fastcgi_keep_conn); closing them after each request")
-            warnedAboutKeptConnection = true
-        }
-        closeDescriptor(request.pointee.ipcFd)
+    /// With `fastcgi_keep_conn on`, nginx would keep the connection open for more requests. A
+    /// single-threaded worker must not sit on an idle connection (see DESIGN.md), so every
+    /// connection is closed after its request; nginx opens a new one for the next.
+    private func noteKeptConnection() {
+        guard request.pointee.keepConnection != 0, !warnedAboutKeptConnection else { return }
+        logger.warning("the web server asked to keep FastCGI connections open (fastcgi_keep_conn); closing them after each request")
+        warnedAboutKeptConnection = true
+    }
+
+    /// Closes a connection whose request was read to its end, after taking whatever nginx sent
+    /// after it (unread bytes in a unix socket make the peer see a reset).
+    private func closeReadConnection() {
+        let fd = request.pointee.ipcFd
+        guard fd >= 0 else { return }
         request.pointee.ipcFd = -1
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 512) { buffer in
+            while recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT)) > 0 {}
+        }
+        closeDescriptor(fd)
     }
 }
 
