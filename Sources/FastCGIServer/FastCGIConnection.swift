@@ -59,7 +59,7 @@ final class FastCGIConnection {
         }
         let started = MonotonicClock.now()
         noteKeptConnection()
-        let params = FastCGIParams(environment: request.pointee.envp)
+        let params = FastCGIParams(environment: request.pointee.envp, keeps: RequestMapping.uses(param:))
         let (response, inputConsumed) = respond(to: params)
         write(response)
         if inputConsumed {

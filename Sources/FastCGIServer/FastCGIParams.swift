@@ -13,15 +13,19 @@ struct FastCGIParams {
         self.entries = entries
     }
 
-    /// Reads libfcgi's NULL-terminated array of `NAME=value` C strings.
-    init(environment: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) {
+    /// Reads libfcgi's NULL-terminated array of `NAME=value` C strings, making `String`s only
+    /// for the parameters whose name `keeps` accepts (nginx sends about twenty-five per
+    /// request; the worker reads a handful and the HTTP_* headers).
+    init(environment: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?,
+         keeps: (UnsafeRawBufferPointer) -> Bool = { _ in true }) {
         entries = []
         guard var cursor = environment else { return }
-        entries.reserveCapacity(32) // nginx sends about twenty
+        entries.reserveCapacity(16)
         while let entry = cursor.pointee {
             let length = strlen(entry)
             let bytes = UnsafeRawBufferPointer(start: entry, count: length)
-            if let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
+            if let equals = bytes.firstIndex(of: UInt8(ascii: "=")),
+               keeps(UnsafeRawBufferPointer(rebasing: bytes[..<equals])) {
                 entries.append((
                     name: String(decoding: bytes[..<equals], as: UTF8.self),
                     value: String(decoding: bytes[(equals + 1)...], as: UTF8.self)

@@ -3,6 +3,18 @@ import API
 /// Turns FastCGI parameters and the request body into the transport-neutral `Request`.
 enum RequestMapping {
     private static let httpPrefix: [UInt8] = Array("HTTP_".utf8)
+    /// The CGI parameters `request(from:body:)` reads, besides the HTTP_* headers.
+    private static let usedParams: [[UInt8]] = [
+        "REQUEST_METHOD", "QUERY_STRING", "CONTENT_TYPE", "CONTENT_LENGTH", "DOCUMENT_URI",
+        "REQUEST_URI", "SCRIPT_NAME", "PATH_INFO",
+    ].map { Array($0.utf8) }
+    private static let contentHeaders = [("CONTENT_TYPE", "content-type"), ("CONTENT_LENGTH", "content-length")]
+
+    /// Whether the parameter named `name` is one `request(from:body:)` reads: the filter for
+    /// `FastCGIParams(environment:keeps:)`.
+    static func uses(param name: UnsafeRawBufferPointer) -> Bool {
+        name.starts(with: httpPrefix) || usedParams.contains { $0.elementsEqual(name) }
+    }
 
     static func request(from params: FastCGIParams, body: [UInt8]) -> Request {
         Request(
@@ -53,7 +65,7 @@ enum RequestMapping {
                 headers[header] = value
             }
         }
-        for (param, header) in [("CONTENT_TYPE", "content-type"), ("CONTENT_LENGTH", "content-length")] {
+        for (param, header) in contentHeaders {
             if let value = params[param], !value.isEmpty {
                 headers[header] = value
             }

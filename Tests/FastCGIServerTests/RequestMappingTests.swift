@@ -35,6 +35,24 @@ final class RequestMappingTests: XCTestCase {
         XCTAssertEqual(RequestMapping.query(from: params([("REQUEST_URI", "/a")])), "")
     }
 
+    func testOnlyTheParametersTheMappingReadsAreKept() {
+        let environment = ["REQUEST_METHOD=POST", "REMOTE_ADDR=127.0.0.1", "HTTP_AUTHORIZATION=Bearer t=1",
+                           "GATEWAY_INTERFACE=CGI/1.1", "DOCUMENT_URI=/api/x", "HTTP_=", "QUERY_STRING=a=b",
+                           "PATH_INFO=/p", "CONTENT_LENGTH=2", "SERVER_NAME=_"]
+        var pointers: [UnsafeMutablePointer<CChar>?] = environment.map { strdup($0) } + [nil]
+        defer { pointers.forEach { free($0) } }
+        let params = pointers.withUnsafeMutableBufferPointer {
+            FastCGIParams(environment: $0.baseAddress, keeps: RequestMapping.uses(param:))
+        }
+        XCTAssertEqual(params.entries.map(\.name), ["REQUEST_METHOD", "HTTP_AUTHORIZATION", "DOCUMENT_URI", "HTTP_",
+                                                     "QUERY_STRING", "PATH_INFO", "CONTENT_LENGTH"])
+        XCTAssertEqual(params["HTTP_AUTHORIZATION"], "Bearer t=1")
+        XCTAssertEqual(params["QUERY_STRING"], "a=b")
+        let request = RequestMapping.request(from: params, body: [1, 2])
+        XCTAssertEqual(request.method, "POST")
+        XCTAssertEqual(request.headers, ["authorization": "Bearer t=1", "content-length": "2"])
+    }
+
     func testMethodDefaultsToGet() {
         XCTAssertEqual(RequestMapping.request(from: params([]), body: []).method, "GET")
     }
