@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import API
 
 /// Turns FastCGI parameters and the request body into the transport-neutral `Request`.
@@ -13,7 +18,13 @@ enum RequestMapping {
     /// Whether the parameter named `name` is one `request(from:body:)` reads: the filter for
     /// `FastCGIParams(environment:keeps:)`.
     static func uses(param name: UnsafeRawBufferPointer) -> Bool {
-        name.starts(with: httpPrefix) || usedParams.contains { $0.elementsEqual(name) }
+        // Runs for every parameter of every request: lengths first, then memcmp.
+        guard let base = name.baseAddress else { return false }
+        if name.count >= httpPrefix.count, memcmp(base, httpPrefix, httpPrefix.count) == 0 { return true }
+        for used in usedParams where used.count == name.count {
+            if memcmp(base, used, used.count) == 0 { return true }
+        }
+        return false
     }
 
     static func request(from params: FastCGIParams, body: [UInt8]) -> Request {
