@@ -83,7 +83,7 @@ public final class Connection {
             if attempt == 0 { wait.startedNanoseconds = now }
             let waited = now &- wait.startedNanoseconds
             guard waited < wait.timeoutNanoseconds else { return 0 }
-            usleep(waited < 2_000_000 ? 50 : waited < 100_000_000 ? 200 : 2_000)
+            BusyWait.pause(afterWaiting: waited)
             return 1
         }, Unmanaged.passUnretained(wait).toOpaque())
     }
@@ -95,6 +95,12 @@ public final class Connection {
 
         init(timeoutMilliseconds: Int32) {
             timeoutNanoseconds = UInt64(max(timeoutMilliseconds, 0)) * 1_000_000
+        }
+
+        /// One step of the polling schedule above (also the write gate's): 50 µs for the first
+        /// 2 ms, then 200 µs up to 100 ms, then 2 ms.
+        static func pause(afterWaiting waited: UInt64) {
+            usleep(waited < 2_000_000 ? 50 : waited < 100_000_000 ? 200 : 2_000)
         }
 
         static func now() -> UInt64 {
@@ -266,7 +272,7 @@ public final class Connection {
     /// runs, and the two flushes can share one trip to the disk. The difference from FULL:
     /// other connections can read a commit during its sync, so a power loss in that window can
     /// take back a write that a reader saw but whose writer was never told it succeeded
-    /// (Docs/performance.md, "Durable commits").
+    /// (Docs/reliability.md, "Durability: what a 2xx means").
     public func syncWALAfterCommit() throws {
         try execute("PRAGMA synchronous=NORMAL")
         syncsWALAfterCommit = true

@@ -29,8 +29,10 @@ public final class MetadataStore {
     }
 
     /// Opens a store file for serving: WAL journal, every write transaction on disk when it returns.
-    public static func open(path: String, create: Bool = true, readOnly: Bool = false) throws -> MetadataStore {
+    public static func open(path: String, create: Bool = true, readOnly: Bool = false,
+                            busyTimeoutMilliseconds: Int32 = 10_000) throws -> MetadataStore {
         let connection = try Connection(path: path, options: .init(readOnly: readOnly, create: create,
+                                                                   busyTimeoutMilliseconds: busyTimeoutMilliseconds,
                                                                    usesWriteGate: true))
         if !readOnly {
             // WAL lets readers run while one writer commits; every acknowledged commit is

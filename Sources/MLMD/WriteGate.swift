@@ -38,7 +38,7 @@ final class WriteGate {
         while true {
             let waited = Connection.BusyWait.now() &- started
             guard waited < timeoutNanoseconds else { return false }
-            usleep(waited < 2_000_000 ? 50 : waited < 100_000_000 ? 200 : 2_000)
+            Connection.BusyWait.pause(afterWaiting: waited)
             if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
             if errno != EWOULDBLOCK && errno != EINTR { return true }  // no gate to wait for (e.g. ENOLCK)
         }

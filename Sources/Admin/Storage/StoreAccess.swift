@@ -156,18 +156,12 @@ public enum StoreAccess {
         return MetadataStore(connection: connection)
     }
 
-    /// Opens an existing, current store for writing, as the server does (WAL, each write on disk when it returns),
-    /// after the read-only checks above have passed.
+    /// Opens an existing, current store for writing exactly as the server does
+    /// (`MetadataStore.open`), after the read-only checks above have passed.
     public static func openStoreForWriting(_ path: String, busyTimeout: Int32) throws -> MetadataStore {
         _ = try openStoreForReading(path, busyTimeout: busyTimeout)
         do {
-            let connection = try Connection(path: path, options: .init(readOnly: false, create: false,
-                                                                       busyTimeoutMilliseconds: busyTimeout,
-                                                                       usesWriteGate: true))
-            try connection.execute("PRAGMA journal_mode=WAL")
-            try connection.syncWALAfterCommit()
-            try connection.execute("PRAGMA foreign_keys=OFF")
-            return MetadataStore(connection: connection)
+            return try MetadataStore.open(path: path, create: false, busyTimeoutMilliseconds: busyTimeout)
         } catch {
             throw AdminError.from(error, path: path, doing: "cannot open the store for writing")
         }
