@@ -28,6 +28,12 @@ public final class MetadataStore {
         self.connection = connection
     }
 
+    /// Page size of stores this process creates. One registration touches ~50 B-trees (MLMD's
+    /// tables and indexes plus ours), a leaf page of each, and every page it touches is written
+    /// whole to the WAL and synced: at 1 KiB a commit writes and syncs a quarter of the bytes it
+    /// did at SQLite's default 4 KiB (registrations ~20% faster, see Docs/performance.md).
+    public static let newStorePageSize = 1024
+
     /// Opens a store file for serving: WAL journal, every write transaction on disk when it returns.
     public static func open(path: String, create: Bool = true, readOnly: Bool = false,
                             busyTimeoutMilliseconds: Int32 = 10_000) throws -> MetadataStore {
@@ -35,6 +41,9 @@ public final class MetadataStore {
                                                                    busyTimeoutMilliseconds: busyTimeoutMilliseconds,
                                                                    usesWriteGate: true))
         if !readOnly {
+            // Only takes effect on a new, empty file; an existing store keeps its page size.
+            // See `newStorePageSize`.
+            try connection.execute("PRAGMA page_size=\(newStorePageSize)")
             // WAL lets readers run while one writer commits; every acknowledged commit is
             // synced to disk, so it survives power loss, not only a process crash, with the
             // sync done after the write lock is released (see syncWALAfterCommit).

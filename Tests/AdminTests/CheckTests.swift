@@ -158,10 +158,17 @@ import Testing
         let fixture = try AdminFixture()
         let copy = fixture.file("corrupt.db")
         _ = try BackupOperation(path: fixture.path, destination: copy).run()
-        // Scribble over the b-tree page headers of pages 2-20 (page 1, the schema, stays readable).
+        // Scribble over the root page headers of the tables and indexes (the schema's own pages
+        // stay readable, so the store opens and the damage is found by the checks).
+        let (pageSize, rootPages): (Int64, [Int64]) = try {
+            let connection = try Connection(path: copy, options: .init(readOnly: true))
+            return (try connection.scalarInt("PRAGMA page_size") ?? 0,
+                    try connection.all("SELECT rootpage FROM sqlite_master WHERE rootpage > 1") { $0.int64(0) })
+        }()
+        #expect(rootPages.count > 20)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: copy))
-        for page in 1..<20 {
-            try handle.seek(toOffset: UInt64(page * 4096))
+        for page in rootPages {
+            try handle.seek(toOffset: UInt64((page - 1) * pageSize))
             handle.write(Data(repeating: 0xA5, count: 64))
         }
         try handle.close()

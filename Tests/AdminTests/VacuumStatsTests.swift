@@ -1,4 +1,5 @@
 import Foundation
+import MLMD
 import Testing
 @testable import Admin
 
@@ -67,7 +68,7 @@ import Testing
         #expect(report.breakdown("ExperimentRun", "status") == ["RUNNING": 1])
         #expect(report.breakdown("InferenceService", "desiredState") == ["DEPLOYED": 1])
         #expect(report.breakdown("ModelArtifact", "state")["LIVE"] == 1)
-        #expect(report.storage.pageSize == 4096)
+        #expect(report.storage.pageSize == MetadataStore.newStorePageSize)
         #expect(report.storage.pageCount > 0)
         #expect(report.storage.databaseBytes > 0)
         #expect(report.storage.journalMode == "wal")

@@ -135,6 +135,23 @@ private func statementsFromDocumentation() throws -> [String] {
         #expect(try other.typeID(named: "mlmd.Deploy") == 9)
     }
 
+    @Test func newStoresUseSmallPagesAndExistingStoresKeepTheirs() throws {
+        let test = try TestStore()
+        #expect(try test.connection.scalarInt("PRAGMA page_size") == Int64(MetadataStore.newStorePageSize))
+
+        // A store created elsewhere with SQLite's default page size (ml-metadata's, ours before).
+        let directory = try TemporaryDirectory()
+        let path = directory.path("default-pages.sqlite")
+        do {
+            let foreign = try Connection(path: path)
+            try foreign.execute("PRAGMA page_size=4096; PRAGMA journal_mode=WAL")
+            try MetadataStore(connection: foreign).createOrVerifySchema()
+        }
+        let reopened = try MetadataStore.open(path: path, create: false)
+        #expect(try reopened.connection.scalarInt("PRAGMA page_size") == 4096)
+        #expect(try reopened.createOrVerifySchema() == false)
+    }
+
     @Test func missingSimpleTypesAreReinserted() throws {
         let test = try TestStore()
         try test.connection.execute("DELETE FROM Type WHERE name IN ('mlmd.Train', 'mlmd.Deploy')")
