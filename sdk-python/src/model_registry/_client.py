@@ -298,7 +298,7 @@ class ModelRegistry:
         if self._api.supports_atomic_registration:
             # Embedded: one transaction, so a failure leaves no version without its artifact.
             try:
-                rm, _, _ = self.async_runner(self._api.register_model_atomically(
+                rm = self.async_runner(self._api.register_model_atomically(
                     RegisteredModel(name=name, owner=owner or self._author),
                     ModelVersion(name=version, author=author or self._author, **version_fields),
                     ModelArtifact(name=name, uri=uri, **artifact_fields)))

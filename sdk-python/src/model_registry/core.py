@@ -119,18 +119,17 @@ class ModelRegistryAPIClient:
 
     async def register_model_atomically(
         self, model: RegisteredModel, version: ModelVersion, artifact: ModelArtifact,
-    ) -> tuple[RegisteredModel, ModelVersion, ModelArtifact]:
+    ) -> RegisteredModel:
         """The registered model (found by name, else created from `model`), a new version under
-        it and the version's artifact, in one transaction (`mr_register_model`): all or nothing."""
+        it and the version's artifact, in one transaction (`mr_register_model`): all or nothing.
+        Returns the registered model, all `register_model` hands back (the version and the
+        artifact are left as JSON: building them costs ~10% of a registration's Python time)."""
         body = json.dumps({"registeredModel": model.create(), "modelVersion": version.create(),
                            "modelArtifact": artifact.wrap()}, allow_nan=False).encode()
         status, data = self.connection.register_model(body)
         if status != 201:
             raise ApiException.from_response(status, data)
-        answer = json.loads(data)
-        return (RegisteredModel.from_basemodel(answer["registeredModel"]),
-                ModelVersion.from_basemodel(answer["modelVersion"]),
-                ModelArtifact.from_basemodel(answer["modelArtifact"]))
+        return RegisteredModel.from_basemodel(json.loads(data)["registeredModel"])
 
     # -- model versions -------------------------------------------------------------------
     async def upsert_model_version(self, model_version: ModelVersion,
