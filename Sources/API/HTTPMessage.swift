@@ -37,4 +37,22 @@ public struct Response: Sendable {
 /// a time per worker process; the C ABI serialises access itself.
 public protocol RequestHandler: AnyObject {
     func handle(_ request: Request) -> Response
+
+    /// Right after `handle`: when the handler leaves the sync of its commits to the server
+    /// (`Router.deferCommitSyncs()`), the sync the request's writes still need before they may
+    /// be acknowledged; nil when nothing is owed.
+    func takeOwedSync() -> (any CommitSyncing)?
+}
+
+extension RequestHandler {
+    public func takeOwedSync() -> (any CommitSyncing)? { nil }
+}
+
+/// Makes everything a store committed so far durable. Called from another thread than the
+/// handler's (one thread at a time), so that one sync can acknowledge several writes.
+public protocol CommitSyncing: AnyObject, Sendable {
+    func syncCommits() throws
+    /// Housekeeping the store wants once the synced writes have been answered (a checkpoint
+    /// now and then), so that it does not delay their answers.
+    func afterAnswering()
 }

@@ -27,11 +27,14 @@ final class FastCGIConnection {
     /// every GET): allocating and zeroing 16 KB per request was a tenth of a point read.
     private var chunk = [UInt8](repeating: 0, count: 16 * 1024)
     private var warnedAboutKeptConnection = false
+    /// The writer worker's: answers writes after a shared sync (see `GroupCommitQueue`).
+    private let groupCommit: GroupCommitQueue?
 
-    init(handler: any RequestHandler, maxBodyBytes: Int, logger: Logger) {
+    init(handler: any RequestHandler, maxBodyBytes: Int, logger: Logger, groupCommit: GroupCommitQueue? = nil) {
         self.handler = handler
         self.maxBodyBytes = maxBodyBytes
         self.logger = logger
+        self.groupCommit = groupCommit
         request = .allocate(capacity: 1)
         FCGX_InitRequest(request, -1, 0)
         headBuffer.reserveCapacity(512)
@@ -60,8 +63,23 @@ final class FastCGIConnection {
         let started = MonotonicClock.now()
         noteKeptConnection()
         let params = FastCGIParams(environment: request.pointee.envp, keeps: RequestMapping.uses(param:))
-        let (response, inputConsumed) = respond(to: params)
+        var (response, inputConsumed) = respond(to: params)
+        let owedSync = handler.takeOwedSync()
+        if let owedSync {
+            if inputConsumed, let groupCommit {
+                handOver(response, after: owedSync, to: groupCommit)
+                logRequest(params, response, started: started)
+                return
+            }
+            do {
+                try owedSync.syncCommits()
+            } catch {
+                logger.error("\(error)")
+                response = Self.unsyncedWriteResponse
+            }
+        }
         write(response)
+        owedSync?.afterAnswering()
         if inputConsumed {
             // libfcgi would shut the socket down and wait for nginx to close its end first (so
             // that unread input cannot reset the connection); with the input read to its end,
@@ -76,11 +94,34 @@ final class FastCGIConnection {
             FCGX_Finish_r(request)
             request.pointee.ipcFd = -1
         }
+        logRequest(params, response, started: started)
+    }
+
+    private func logRequest(_ params: FastCGIParams, _ response: Response, started: Double) {
         if logger.logLevel <= .debug {
             let milliseconds = (MonotonicClock.now() - started) * 1000
             // Method and path only: bodies, queries and headers (Authorization) stay out of logs.
             logger.debug("\(params["REQUEST_METHOD"] ?? "-") \(RequestMapping.path(from: params)) -> \(response.status) in \(String(format3: milliseconds)) ms")
         }
+    }
+
+    /// The answer to a write whose commit could not be synced to disk.
+    static let unsyncedWriteResponse = TransportErrorResponse.make(
+        status: 500, message: "the write was committed but could not be synced to disk; it may be lost if the machine fails")
+
+    /// Gives the connection and its response to the group commit, which sends the response once
+    /// `owedSync` has run after this request's commit. libfcgi lets go of the connection
+    /// without writing to it or closing it.
+    private func handOver(_ response: Response, after owedSync: any CommitSyncing, to groupCommit: GroupCommitQueue) {
+        let requestID = UInt16(truncatingIfNeeded: request.pointee.requestId)
+        let connection = request.pointee.ipcFd
+        FCGX_Free(request, 0)
+        request.pointee.ipcFd = -1
+        groupCommit.submit(GroupCommitQueue.Answer(
+            connection: connection,
+            records: FastCGIResponseRecords.encode(response, requestID: requestID),
+            failureRecords: FastCGIResponseRecords.encode(Self.unsyncedWriteResponse, requestID: requestID),
+            sync: owedSync))
     }
 
     /// The response, and whether the request's input was read to its end.

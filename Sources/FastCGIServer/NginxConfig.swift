@@ -9,16 +9,21 @@ public struct NginxConfig: Sendable {
     public var host: String
     public var port: Int
     public var socketPath: String
+    /// Where nginx sends every request but GET and HEAD: the pool's writer
+    /// (`WorkerPoolConfiguration.writerSocketPath`); nil sends them to `socketPath` too.
+    public var writerSocketPath: String?
     public var runDirectory: String
     public var maxBodyBytes: Int
     /// Running as root: nginx's workers would otherwise switch to an unprivileged user that
     /// may not reach the socket inside the caller's (possibly private) data directory.
     public var runsAsRoot: Bool
 
-    public init(host: String, port: Int, socketPath: String, runDirectory: String, maxBodyBytes: Int, runsAsRoot: Bool = geteuid() == 0) {
+    public init(host: String, port: Int, socketPath: String, writerSocketPath: String? = nil, runDirectory: String,
+                maxBodyBytes: Int, runsAsRoot: Bool = geteuid() == 0) {
         self.host = host
         self.port = port
         self.socketPath = socketPath
+        self.writerSocketPath = writerSocketPath
         self.runDirectory = runDirectory
         self.maxBodyBytes = maxBodyBytes
         self.runsAsRoot = runsAsRoot
@@ -47,13 +52,14 @@ public struct NginxConfig: Sendable {
             "HOST": host.contains(":") ? "[\(host)]" : host,
             "PORT": String(port),
             "SOCKET": socketPath,
+            "WRITER_SOCKET": writerSocketPath ?? socketPath,
             "RUN_DIR": runDirectory,
             "MAX_BODY_BYTES": String(maxBodyBytes),
             "USER_DIRECTIVE": runsAsRoot ? "user root;" : "",
         ]
         for (name, value) in values where name != "USER_DIRECTIVE" {
             // Paths are quoted in the template, so they may contain spaces; nothing else may.
-            let spacesAllowed = name == "SOCKET" || name == "RUN_DIR"
+            let spacesAllowed = name == "SOCKET" || name == "WRITER_SOCKET" || name == "RUN_DIR"
             let unsafe = value.unicodeScalars.contains { scalar in
                 Self.structuralCharacters.contains(scalar) || scalar.value < 0x20 || scalar.value == 0x7f
                     || (scalar == " " && !spacesAllowed)

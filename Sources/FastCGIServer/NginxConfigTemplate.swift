@@ -11,6 +11,7 @@ public enum NginxConfigTemplate {
 # placeholders (each written as its name in double braces below):
 #   HOST, PORT        the HTTP listen address (IPv6 hosts come bracketed)
 #   SOCKET            the workers' unix socket
+#   WRITER_SOCKET     the writer worker's unix socket (every request but GET and HEAD)
 #   RUN_DIR           where nginx keeps its pid and temporary files, so nothing is
 #                     written to /var/lib/nginx and it runs as root or not
 #   MAX_BODY_BYTES    the largest request body, the same limit the workers enforce
@@ -54,6 +55,21 @@ http {
     uwsgi_temp_path "{{RUN_DIR}}/uwsgi_temp";
     scgi_temp_path "{{RUN_DIR}}/scgi_temp";
 
+    # Reads go to the workers; writes to the pool's one writer, which keeps its page cache warm
+    # and answers writes after one disk sync shared by all those committed meanwhile (see
+    # Docs/architecture.md, "One writer"). Either kind of worker can serve any request.
+    upstream model_registry_workers {
+        server "unix:{{SOCKET}}";
+    }
+    upstream model_registry_writer {
+        server "unix:{{WRITER_SOCKET}}";
+    }
+    map $request_method $model_registry_upstream {
+        GET     model_registry_workers;
+        HEAD    model_registry_workers;
+        default model_registry_writer;
+    }
+
     server {
         listen {{HOST}}:{{PORT}};
         server_name _;
@@ -62,7 +78,7 @@ http {
             # A new FastCGI connection per request: fastcgi_keep_conn stays off. A
             # single-threaded libfcgi worker stays bound to a kept-alive connection while
             # idle, so further connections would queue behind it (see DESIGN.md).
-            fastcgi_pass "unix:{{SOCKET}}";
+            fastcgi_pass $model_registry_upstream;
             # The longest a worker may take to answer (a write waits at most 10 s for
             # SQLite's lock, then answers 503); past it the client gets 504.
             fastcgi_connect_timeout 5s;

@@ -10,6 +10,7 @@ import Logging
 final class PoolSupervisor {
     private struct Worker {
         let pid: pid_t
+        let role: WorkerRole
         /// Bumped by SIGHUP: workers of an older generation are replaced.
         let generation: Int
         var ready = false
@@ -21,8 +22,9 @@ final class PoolSupervisor {
     private let logger: Logger
     private let events: ProcessEvents
     private var readiness: ReadinessPipe
-    private let listenFD: Int32
-    private let makeHandler: () throws -> any RequestHandler
+    /// The listening socket of each role the pool runs.
+    private let listenFDs: [WorkerRole: Int32]
+    private let makeHandler: (WorkerRole) throws -> any RequestHandler
 
     private var workers: [pid_t: Worker] = [:]
     private var generation = 0
@@ -39,14 +41,14 @@ final class PoolSupervisor {
         logger: Logger,
         events: ProcessEvents,
         readiness: ReadinessPipe,
-        listenFD: Int32,
-        makeHandler: @escaping () throws -> any RequestHandler
+        listenFDs: [WorkerRole: Int32],
+        makeHandler: @escaping (WorkerRole) throws -> any RequestHandler
     ) {
         self.configuration = configuration
         self.logger = logger
         self.events = events
         self.readiness = readiness
-        self.listenFD = listenFD
+        self.listenFDs = listenFDs
         self.makeHandler = makeHandler
         throttle = RestartThrottle(
             limit: configuration.restartBurstLimit,
@@ -84,29 +86,41 @@ final class PoolSupervisor {
 
     // MARK: Keeping the pool at size
 
+    /// How many workers of `role` the pool keeps.
+    private func target(_ role: WorkerRole) -> Int {
+        guard listenFDs[role] != nil else { return 0 }
+        return role == .writer ? 1 : configuration.workerCount
+    }
+
     /// Replaces missing workers, then advances a rolling restart by one step: start one
-    /// new worker; once it is ready, stop one old worker; once that one is gone, repeat.
+    /// new worker; once it is ready, stop one old worker of its role; once that one is gone,
+    /// repeat.
     private func reconcile() {
         guard drainDeadline == nil, throttle.mayRestart(at: MonotonicClock.now()) else { return }
         var active = workers.values.filter { $0.stopDeadline == nil }
-        while active.count < configuration.workerCount {
-            guard let worker = spawnWorker() else { return }
-            active.append(worker)
+        for role in [WorkerRole.general, .writer] {
+            while active.count(where: { $0.role == role }) < target(role) {
+                guard let worker = spawnWorker(role) else { return }
+                active.append(worker)
+            }
         }
         let outdated = active.filter { $0.generation < generation }
         let settled = workers.values.allSatisfy { $0.ready && $0.stopDeadline == nil }
-        guard !outdated.isEmpty, settled else { return }
-        if active.count <= configuration.workerCount {
-            _ = spawnWorker()
-        } else if let oldest = outdated.min(by: { $0.generation < $1.generation || ($0.generation == $1.generation && $0.pid < $1.pid) }) {
-            logger.info("rolling restart: replacing worker \(oldest.pid), \(outdated.count - 1) to go")
+        guard settled, let oldest = outdated.min(by: { $0.generation < $1.generation || ($0.generation == $1.generation && $0.pid < $1.pid) }) else { return }
+        if active.count(where: { $0.role == oldest.role }) <= target(oldest.role) {
+            _ = spawnWorker(oldest.role)
+        } else {
+            logger.info("rolling restart: replacing \(oldest.role) \(oldest.pid), \(outdated.count - 1) to go")
             stop(oldest.pid)
         }
     }
 
-    private func spawnWorker() -> Worker? {
+    private func spawnWorker(_ role: WorkerRole) -> Worker? {
+        guard let listenFD = listenFDs[role] else { return nil }
         let launch = WorkerLaunch(
+            role: role,
             listenFD: listenFD,
+            otherListenFDs: listenFDs.filter { $0.key != role }.map(\.value),
             readyPipeWriteFD: readiness.writeFD,
             readyPipeReadFD: readiness.readFD,
             supervisorEvents: events,
@@ -127,9 +141,9 @@ final class PoolSupervisor {
             _ = throttle.recordDeath(at: MonotonicClock.now())
             return nil
         }
-        let worker = Worker(pid: pid, generation: generation)
+        let worker = Worker(pid: pid, role: role, generation: generation)
         workers[pid] = worker
-        logger.debug("started worker \(pid)")
+        logger.debug("started \(role) \(pid)")
         if throttle.pausedUntil > 0 && !resumedAfterPause {
             logger.info("restarting workers again after the pause")
             resumedAfterPause = true
@@ -147,13 +161,13 @@ final class PoolSupervisor {
     private func workerExited(pid: pid_t, status: ExitStatus) {
         guard let worker = workers.removeValue(forKey: pid) else { return }
         if worker.stopDeadline != nil || drainDeadline != nil {
-            logger.debug("worker \(pid) stopped (\(status))")
+            logger.debug("\(worker.role) \(pid) stopped (\(status))")
             if drainDeadline == nil, !workers.values.contains(where: { $0.generation < generation }) {
                 logger.info("rolling restart complete")
             }
             return
         }
-        logger.error("worker \(pid) died unexpectedly (\(status))")
+        logger.error("\(worker.role) \(pid) died unexpectedly (\(status))")
         let now = MonotonicClock.now()
         if RestartThrottle.indicatesCrashLoop(wasReady: worker.ready, status: status), throttle.recordDeath(at: now) {
             resumedAfterPause = false

@@ -21,12 +21,12 @@ import Logging
 public final class WorkerPool {
     public let configuration: WorkerPoolConfiguration
     private let logger: Logger
-    private let makeHandler: () throws -> any RequestHandler
+    private let makeHandler: (WorkerRole) throws -> any RequestHandler
 
     public init(
         configuration: WorkerPoolConfiguration,
         logger: Logger = Logger(label: "model-registry.fastcgi"),
-        makeHandler: @escaping () throws -> any RequestHandler
+        makeHandler: @escaping (WorkerRole) throws -> any RequestHandler
     ) {
         precondition(configuration.workerCount > 0, "a worker pool needs at least one worker")
         self.configuration = configuration
@@ -45,19 +45,26 @@ public final class WorkerPool {
         defer { events.close() }
         let socket = try UnixListeningSocket.open(path: configuration.socketPath, backlog: configuration.listenBacklog)
         defer { socket.close() }
+        let writerSocket = try configuration.writerSocketPath.map {
+            try UnixListeningSocket.open(path: $0, backlog: configuration.listenBacklog)
+        }
+        defer { writerSocket?.close() }
         let readiness = try ReadinessPipe()
         defer { readiness.close() }
 
         logger.info("listening on \(configuration.socketPath) with \(configuration.workerCount == 1 ? "1 worker" : "\(configuration.workerCount) workers")")
+        if let writerSocket {
+            logger.info("listening on \(writerSocket.path) with the writer")
+        }
         let supervisor = PoolSupervisor(
             configuration: configuration,
             logger: logger,
             events: events,
             readiness: readiness,
-            listenFD: socket.fd,
+            listenFDs: [.general: socket.fd, .writer: writerSocket?.fd].compactMapValues { $0 },
             makeHandler: makeHandler
         )
         try supervisor.run()
-        logger.info("stopped; removing \(configuration.socketPath)")
+        logger.info("stopped; removing \([configuration.socketPath, configuration.writerSocketPath].compactMap { $0 }.joined(separator: " and "))")
     }
 }

@@ -5,6 +5,11 @@ public struct WorkerPoolConfiguration: Sendable {
     /// The unix socket nginx connects to.
     public var socketPath: String
     public var workerCount: Int
+    /// When set, one more worker, the writer, listens here, and nginx sends it every request
+    /// that is not a GET or HEAD: a single writer keeps its page cache warm (each commit by
+    /// another connection empties it) and acknowledges writes after a shared disk sync (group
+    /// commit, `GroupCommitQueue`). The other workers still take writes sent to `socketPath`.
+    public var writerSocketPath: String?
     /// Larger request bodies are answered with 413 without being read.
     public var maxBodyBytes: Int
     public var listenBacklog: Int32
@@ -19,6 +24,7 @@ public struct WorkerPoolConfiguration: Sendable {
     public init(
         socketPath: String,
         workerCount: Int,
+        writerSocketPath: String? = nil,
         maxBodyBytes: Int = WorkerPoolConfiguration.defaultMaxBodyBytes,
         listenBacklog: Int32 = 1024,
         drainTimeout: Double = 30,
@@ -28,11 +34,28 @@ public struct WorkerPoolConfiguration: Sendable {
     ) {
         self.socketPath = socketPath
         self.workerCount = workerCount
+        self.writerSocketPath = writerSocketPath
         self.maxBodyBytes = maxBodyBytes
         self.listenBacklog = listenBacklog
         self.drainTimeout = drainTimeout
         self.restartBurstLimit = restartBurstLimit
         self.restartBurstWindow = restartBurstWindow
         self.restartPause = restartPause
+    }
+}
+
+/// What a worker process serves.
+public enum WorkerRole: Sendable, Equatable, CustomStringConvertible {
+    /// One of `workerCount` workers on the pool's socket: any request.
+    case general
+    /// The one worker on `writerSocketPath`: the writes nginx routes to it, answered after a
+    /// shared sync.
+    case writer
+
+    public var description: String {
+        switch self {
+        case .general: return "worker"
+        case .writer: return "writer"
+        }
     }
 }

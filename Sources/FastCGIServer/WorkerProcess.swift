@@ -8,13 +8,16 @@ import Logging
 
 /// What a freshly forked worker inherits from the supervisor.
 struct WorkerLaunch {
+    let role: WorkerRole
     let listenFD: Int32
+    /// The other roles' sockets, closed in the worker: it never accepts on them.
+    let otherListenFDs: [Int32]
     let readyPipeWriteFD: Int32
     let readyPipeReadFD: Int32
     let supervisorEvents: ProcessEvents
     let supervisor: pid_t
     let maxBodyBytes: Int
-    let makeHandler: () throws -> any RequestHandler
+    let makeHandler: (WorkerRole) throws -> any RequestHandler
     let logger: Logger
 }
 
@@ -27,12 +30,13 @@ enum WorkerProcess {
     static func run(_ launch: WorkerLaunch) -> Never {
         var logger = launch.logger
         logger[metadataKey: "pid"] = "\(getpid())"
-        logger[metadataKey: "role"] = "worker"
+        logger[metadataKey: "role"] = "\(launch.role)"
 
         // The fork happened with every signal blocked. Swap the supervisor's handlers for
         // ours before unblocking, so nothing is reported on the supervisor's pipe.
         launch.supervisorEvents.closeInForkedChild()
         closeDescriptor(launch.readyPipeReadFD)
+        launch.otherListenFDs.forEach(closeDescriptor)
         setSignalDisposition(SIGINT, SIG_IGN) // a terminal Ctrl-C is the supervisor's to handle
         setSignalDisposition(SIGHUP, SIG_IGN)
         setSignalDisposition(SIGCHLD, SIG_DFL)
@@ -57,7 +61,7 @@ enum WorkerProcess {
     private static func serve(_ launch: WorkerLaunch, stopSignals: SignalPipe, logger: Logger) -> Int32 {
         let handler: any RequestHandler
         do {
-            handler = try launch.makeHandler()
+            handler = try launch.makeHandler(launch.role)
         } catch {
             logger.error("cannot create the request handler: \(error)")
             return handlerFailedExitCode
@@ -66,13 +70,24 @@ enum WorkerProcess {
             logger.error("FCGX_Init failed")
             return 1
         }
+        var groupCommit: GroupCommitQueue?
+        if launch.role == .writer {
+            groupCommit = GroupCommitQueue(logger: logger)
+            guard groupCommit?.start() == true else {
+                logger.error("cannot start the writer's syncing thread")
+                return 1
+            }
+        }
+        // Whatever ends the loop, the writes already committed are synced and answered.
+        defer { groupCommit?.stop() }
         ReadinessPipe.reportReady(pid: getpid(), to: launch.readyPipeWriteFD)
         closeDescriptor(launch.readyPipeWriteFD)
 
         let worker = FastCGIWorker(
             listenFD: launch.listenFD,
             stopSignals: stopSignals,
-            connection: FastCGIConnection(handler: handler, maxBodyBytes: launch.maxBodyBytes, logger: logger),
+            connection: FastCGIConnection(handler: handler, maxBodyBytes: launch.maxBodyBytes, logger: logger,
+                                          groupCommit: groupCommit),
             supervisor: launch.supervisor,
             logger: logger
         )

@@ -21,6 +21,9 @@ public final class Connection {
     private let writeGate: WriteGate?
     /// See `syncWALAfterCommit()`.
     private var syncsWALAfterCommit = false
+    /// See `deferWALSyncs()`: commits not yet synced since `takeUnsyncedCommits()` last asked.
+    private var defersWALSyncs = false
+    private var hasUnsyncedCommits = false
     /// How many times `transaction` has synced the WAL (for tests).
     public private(set) var walSyncCount = 0
 
@@ -240,7 +243,11 @@ public final class Connection {
         }
         // Outside SQLite's lock and the gate: the next writer runs while this one waits for the disk.
         if syncsWALAfterCommit, write, sqlite3_total_changes64(handle) != changesBefore {
-            try syncWAL()
+            if defersWALSyncs {
+                hasUnsyncedCommits = true
+            } else {
+                try syncWAL()
+            }
         }
         return result
     }
@@ -278,11 +285,37 @@ public final class Connection {
         syncsWALAfterCommit = true
     }
 
+    /// Like `syncWALAfterCommit()`, except that `transaction` leaves the sync to the caller: a
+    /// commit is durable once the returned syncer's `sync()` has run after it. A server that
+    /// answers a write only after that sync keeps the guarantee of `syncWALAfterCommit()` and can
+    /// cover several commits with one sync (group commit, see the FastCGI writer worker). The
+    /// syncer's `checkpointIfDue()` takes over SQLite's automatic checkpoints. Nil when the
+    /// store has no WAL file to sync (in memory).
+    public func deferWALSyncs() throws -> WALSyncer? {
+        try syncWALAfterCommit()
+        guard let databaseName = sqlite3_db_filename(handle, "main"), let walName = sqlite3_filename_wal(databaseName),
+              case let walPath = String(cString: walName), !walPath.isEmpty else {
+            return nil
+        }
+        // The syncer checkpoints, off the path of the writes (see WALSyncer).
+        try execute("PRAGMA wal_autocheckpoint=0")
+        defersWALSyncs = true
+        return WALSyncer(databasePath: String(cString: databaseName), walPath: walPath)
+    }
+
+    /// Whether a transaction committed changes since the last call that `deferWALSyncs()` left
+    /// unsynced; resets the answer.
+    public func takeUnsyncedCommits() -> Bool {
+        defer { hasUnsyncedCommits = false }
+        return hasUnsyncedCommits
+    }
+
     /// No sync at all (`synchronous=OFF`): a crash of the machine can lose or corrupt recent
     /// writes. For tests and throw-away copies only.
     public func commitWithoutSync() throws {
         try execute("PRAGMA synchronous=OFF")
         syncsWALAfterCommit = false
+        defersWALSyncs = false
     }
 
     /// fdatasync of the WAL through SQLite's own file handle (the WAL file is created lazily and

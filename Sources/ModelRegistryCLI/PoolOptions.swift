@@ -8,7 +8,7 @@ import Darwin
 
 /// Worker pool flags shared by `serve` and `up`.
 struct PoolOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Worker processes [env: MODEL_REGISTRY_WORKERS] (default: the number of CPU cores)", valueName: "n"))
+    @Option(help: ArgumentHelp("Worker processes, besides the one writer that `up` (or `serve --writer-socket`) adds [env: MODEL_REGISTRY_WORKERS] (default: the number of CPU cores)", valueName: "n"))
     var workers: Int?
 
     @Option(help: ArgumentHelp("Largest accepted request body [env: MODEL_REGISTRY_MAX_BODY_BYTES] (default: 16 MiB)", valueName: "bytes"))

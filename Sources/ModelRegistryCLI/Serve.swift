@@ -24,6 +24,9 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("SQLite database file, created if missing [env: MODEL_REGISTRY_DB]", valueName: "path"))
     var db: String?
 
+    @Option(help: ArgumentHelp("Also run one writer worker on this unix socket, for the web server to send every request but GET and HEAD to: it keeps its cache warm and acknowledges writes after a shared disk sync (`up` always does) [env: MODEL_REGISTRY_WRITER_SOCKET]", valueName: "path"))
+    var writerSocket: String?
+
     @OptionGroup var pool: PoolOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -38,6 +41,7 @@ struct Serve: ParsableCommand {
         let configuration = WorkerPoolConfiguration(
             socketPath: FilePaths.absolute(socketPath),
             workerCount: try pool.resolvedWorkers(),
+            writerSocketPath: (writerSocket ?? EnvironmentFallback.string("MODEL_REGISTRY_WRITER_SOCKET")).map(FilePaths.absolute),
             maxBodyBytes: try pool.resolvedMaxBodyBytes(),
             drainTimeout: try pool.resolvedDrainTimeout()
         )
@@ -54,7 +58,8 @@ struct Serve: ParsableCommand {
             }
         }
         logger.info("""
-            serve: socket=\(configuration.socketPath) db=\(database) workers=\(configuration.workerCount) \
+            serve: socket=\(configuration.socketPath) writer-socket=\(configuration.writerSocketPath ?? "none") \
+            db=\(database) workers=\(configuration.workerCount) \
             max-body-bytes=\(configuration.maxBodyBytes) drain-timeout=\(configuration.drainTimeout)s \
             max-page-size=\(maxPageSize) log-level=\(logLevel) \
             auth=\(authenticator.map { "bearer tokens from \($0.path) (\($0.tokenCount))" } ?? "off")
@@ -65,11 +70,13 @@ struct Serve: ParsableCommand {
         } catch {
             throw FileError("cannot open or prepare the store \(database): \(error)")
         }
-        let workerPool = WorkerPool(configuration: configuration, logger: logger) {
+        let workerPool = WorkerPool(configuration: configuration, logger: logger) { role in
             // A worker that cannot open the store answers 503 and retries instead of exiting.
             StoreOpeningHandler(open: {
                 let router = try Router.open(databasePath: database, maxPageSize: maxPageSize)
                 router.authenticator = authenticator
+                // The writer's FastCGI connection runs the sync before it answers.
+                if role == .writer { try router.deferCommitSyncs() }
                 return router
             }, report: { event in
                 switch event {

@@ -70,11 +70,13 @@ struct Up: ParsableCommand {
         try FilePaths.createDirectory(runDirectory, mode: 0o700)
 
         let socketPath = runDirectory + "/fcgi.sock"
+        let writerSocketPath = runDirectory + "/fcgi-writer.sock"
         let template = try NginxTemplateLocator.locate(
             explicitPath: nginxTemplate ?? EnvironmentFallback.string("MODEL_REGISTRY_NGINX_TEMPLATE"),
             executable: executable
         )
-        let nginxConfig = NginxConfig(host: host, port: port, socketPath: socketPath, runDirectory: runDirectory, maxBodyBytes: maxBodyBytes)
+        let nginxConfig = NginxConfig(host: host, port: port, socketPath: socketPath, writerSocketPath: writerSocketPath,
+                                      runDirectory: runDirectory, maxBodyBytes: maxBodyBytes)
         let configPath = runDirectory + "/nginx.conf"
         try FilePaths.writeFile(configPath, try nginxConfig.render(template: template.text))
 
@@ -90,7 +92,7 @@ struct Up: ParsableCommand {
             socketPath: socketPath,
             drainTimeout: drainTimeout,
             pool: .init(name: "worker pool", executable: executable, arguments: [
-                "serve", "--socket", socketPath, "--db", database,
+                "serve", "--socket", socketPath, "--writer-socket", writerSocketPath, "--db", database,
                 "--workers", String(workers), "--max-body-bytes", String(maxBodyBytes),
                 "--drain-timeout", String(drainTimeout), "--max-page-size", String(try pool.resolvedMaxPageSize()),
                 "--log-level", logLevel.rawValue,

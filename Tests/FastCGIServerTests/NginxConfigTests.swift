@@ -21,11 +21,34 @@ final class NginxConfigTests: XCTestCase {
 
         XCTAssertFalse(rendered.contains("{{"))
         XCTAssertTrue(rendered.contains("listen 127.0.0.1:18080;"))
-        XCTAssertTrue(rendered.contains(#"fastcgi_pass "unix:/tmp/mr test/run/fcgi.sock";"#))
+        XCTAssertTrue(rendered.contains("fastcgi_pass $model_registry_upstream;"))
+        // Without a writer socket, writes go to the workers too.
+        XCTAssertEqual(rendered.components(separatedBy: #"server "unix:/tmp/mr test/run/fcgi.sock";"#).count, 3)
         XCTAssertTrue(rendered.contains(#"pid "/tmp/mr test/run/nginx.pid";"#))
         XCTAssertTrue(rendered.contains("client_max_body_size 1048576;"))
         XCTAssertFalse(rendered.contains("\nuser root;"))
         XCTAssertFalse(rendered.contains("\nfastcgi_keep_conn on"))
+    }
+
+    func testWritesGoToTheWriterSocketAndReadsToTheWorkers() throws {
+        var config = config
+        config.writerSocketPath = "/tmp/mr test/run/fcgi-writer.sock"
+        let rendered = try config.render()
+        XCTAssertTrue(rendered.contains("""
+                upstream model_registry_workers {
+                    server "unix:/tmp/mr test/run/fcgi.sock";
+                }
+                upstream model_registry_writer {
+                    server "unix:/tmp/mr test/run/fcgi-writer.sock";
+                }
+                map $request_method $model_registry_upstream {
+                    GET     model_registry_workers;
+                    HEAD    model_registry_workers;
+                    default model_registry_writer;
+                }
+            """), rendered)
+        config.writerSocketPath = "/tmp/x\";evil"
+        XCTAssertThrowsError(try config.render())
     }
 
     func testRootRunsNginxWorkersAsRoot() throws {

@@ -8,6 +8,8 @@ public final class Router: RequestHandler {
     private(set) var table = RouteTable(routes: [])
     /// When set, every request except the health probes needs a valid bearer token.
     public var authenticator: BearerTokenAuthenticator?
+    /// Set by `deferCommitSyncs()`.
+    private var commitSync: StoreCommitSync?
 
     public init(service: RegistryService) {
         self.service = service
@@ -22,6 +24,18 @@ public final class Router: RequestHandler {
     /// Opens a prepared store; each worker calls this after fork.
     public static func open(databasePath: String, maxPageSize: Int = 1000) throws -> Router {
         Router(service: try RegistryService.open(path: databasePath, maxPageSize: maxPageSize))
+    }
+
+    /// From now on a write's commit is not synced before `handle` returns: `takeOwedSync()`
+    /// hands the caller the sync to run before it answers (the FastCGI writer worker runs one
+    /// sync for several requests). Without a caller that does so, writes are not durable.
+    public func deferCommitSyncs() throws {
+        commitSync = try service.deferCommitSyncs().map { StoreCommitSync(sync: $0.sync, afterSync: $0.afterSync) }
+    }
+
+    public func takeOwedSync() -> (any CommitSyncing)? {
+        guard let commitSync, service.takeUnsyncedCommits() else { return nil }
+        return commitSync
     }
 
     /// `register_model` in one transaction (see `ModelRegistration`). Not a route: the REST API
@@ -61,5 +75,24 @@ public final class Router: RequestHandler {
                 return ErrorResponse.make(for: error)
             }
         }
+    }
+}
+
+/// The store's WAL sync (`RegistryService.deferCommitSyncs`) as the server sees it.
+private final class StoreCommitSync: CommitSyncing {
+    private let sync: @Sendable () throws -> Void
+    private let afterSync: @Sendable () -> Void
+
+    init(sync: @escaping @Sendable () throws -> Void, afterSync: @escaping @Sendable () -> Void) {
+        self.sync = sync
+        self.afterSync = afterSync
+    }
+
+    func syncCommits() throws {
+        try sync()
+    }
+
+    func afterAnswering() {
+        afterSync()
     }
 }

@@ -35,6 +35,10 @@ public final class StoreOpeningHandler: RequestHandler {
         return router.handle(request)
     }
 
+    public func takeOwedSync() -> (any CommitSyncing)? {
+        router?.takeOwedSync()
+    }
+
     private func currentRouter() -> Router? {
         if let router { return router }
         do {

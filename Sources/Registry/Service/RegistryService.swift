@@ -38,6 +38,20 @@ public final class RegistryService {
         return RegistryService(store: store, maxPageSize: maxPageSize)
     }
 
+    /// Leaves the sync of each write's commit to the caller (`Connection.deferWALSyncs`):
+    /// `sync` makes everything committed so far durable, `afterSync` checkpoints now and then;
+    /// both from another thread (one at a time). `takeUnsyncedCommits()` tells whether a
+    /// request left anything to sync. Nil when the store has nothing to sync (in memory).
+    public func deferCommitSyncs() throws -> (sync: @Sendable () throws -> Void, afterSync: @Sendable () -> Void)? {
+        guard let syncer = try connection.deferWALSyncs() else { return nil }
+        return ({ try syncer.sync() }, { syncer.checkpointIfDue() })
+    }
+
+    /// See `deferCommitSyncs()`; resets the answer.
+    public func takeUnsyncedCommits() -> Bool {
+        connection.takeUnsyncedCommits()
+    }
+
     /// Runs `body` as one write transaction, turning storage failures into registry errors.
     func write<T>(_ body: () throws -> T) throws -> T {
         try translatingStorageErrors { try connection.transaction(write: true, body) }
