@@ -234,6 +234,11 @@ final class FastCGIConnection {
         let fd = request.pointee.ipcFd
         guard fd >= 0 else { return }
         request.pointee.ipcFd = -1
+        Self.closeTakingWhatIsLeft(fd)
+    }
+
+    /// Closes a connection after reading, without waiting, whatever nginx sent after the request.
+    static func closeTakingWhatIsLeft(_ fd: Int32) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 512) { buffer in
             while recv(fd, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT)) > 0 {}
         }

@@ -138,9 +138,6 @@ final class GroupCommitQueue: @unchecked Sendable {
                 }
             }
         }
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 512) { buffer in
-            while recv(connection, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT)) > 0 {}
-        }
-        closeDescriptor(connection)
+        FastCGIConnection.closeTakingWhatIsLeft(connection)
     }
 }
