@@ -150,6 +150,13 @@ extension RegistryService {
     func entities(from rows: [NodeRow], kinds: [EntityKind]) throws -> [Entity] {
         guard let node = kinds.first?.node else { return [] }
         let properties = try store.properties(node, of: rows.map(\.id))
+        if kinds.count == 1 {
+            // One kind (all lists but the polymorphic artifact ones): no lookup table needed.
+            let kind = kinds[0], typeID = try typeID(kind)
+            return rows.compactMap { row in
+                row.typeID == typeID ? EntityMapping.entity(kind: kind, node: row, properties: properties[row.id] ?? []) : nil
+            }
+        }
         var kindByType: [Int64: EntityKind] = [:]
         for kind in kinds { kindByType[try typeID(kind)] = kind }
         return rows.compactMap { row in
@@ -184,7 +191,6 @@ extension RegistryService {
         let kind = kinds[0]
         let name = name?.isEmpty == true ? nil : name
         let externalID = externalID?.isEmpty == true ? nil : externalID
-        let description = findDescription(kind: kind, name: name, externalID: externalID, parent: parent)
         var query = ListQuery(kinds: kinds, pageSize: 2)
         if let name {
             query.name = name
@@ -193,11 +199,12 @@ extension RegistryService {
             query.externalID = externalID
         }
         let page = try list(query)
+        // The description is built only for an error: a point read must not pay for it.
         guard let first = page.items.first else {
-            throw RegistryError.notFound("no \(kind.displayName)s found for \(description)")
+            throw RegistryError.notFound("no \(kind.displayName)s found for \(findDescription(kind: kind, name: name, externalID: externalID, parent: parent))")
         }
         guard page.items.count == 1 else {
-            throw RegistryError.notFound("multiple \(kind.displayName)s found for \(description)")
+            throw RegistryError.notFound("multiple \(kind.displayName)s found for \(findDescription(kind: kind, name: name, externalID: externalID, parent: parent))")
         }
         return first
     }
