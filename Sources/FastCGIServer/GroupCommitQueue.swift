@@ -45,8 +45,11 @@ final class GroupCommitQueue: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    /// Starts the syncing thread; false if it cannot be created.
+    /// Starts the syncing thread; false if it cannot be created. The thread blocks every
+    /// signal, so SIGTERM reaches the main thread and interrupts its `accept` at once.
     func start() -> Bool {
+        let mask = SignalMask.blockAll()  // inherited by the new thread
+        defer { SignalMask.restore(mask) }
         let context = Unmanaged.passRetained(self).toOpaque()
         var created = pthread_t()
         let rc = pthread_create(&created, nil, { context in
