@@ -120,7 +120,7 @@ final class FastCGIConnection {
         groupCommit.submit(GroupCommitQueue.Answer(
             connection: connection,
             records: FastCGIResponseRecords.encode(response, requestID: requestID),
-            failureRecords: FastCGIResponseRecords.encode(Self.unsyncedWriteResponse, requestID: requestID),
+            requestID: requestID,
             sync: owedSync))
     }
 

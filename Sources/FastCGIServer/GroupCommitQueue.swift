@@ -20,8 +20,8 @@ final class GroupCommitQueue: @unchecked Sendable {
         let connection: Int32
         /// The response as FastCGI records.
         let records: [UInt8]
-        /// The same request's answer if the sync fails.
-        let failureRecords: [UInt8]
+        /// For the answer sent instead if the sync fails (encoded only then).
+        let requestID: UInt16
         let sync: any CommitSyncing
     }
 
@@ -86,7 +86,9 @@ final class GroupCommitQueue: @unchecked Sendable {
         while let batch = nextBatch() {
             let (synced, failed) = syncAll(batch)
             for answer in batch {
-                deliver(failed.contains(ObjectIdentifier(answer.sync)) ? answer.failureRecords : answer.records,
+                let synced = !failed.contains(ObjectIdentifier(answer.sync))
+                deliver(synced ? answer.records
+                               : FastCGIResponseRecords.encode(FastCGIConnection.unsyncedWriteResponse, requestID: answer.requestID),
                         on: answer.connection)
             }
             for sync in synced { sync.afterAnswering() }

@@ -24,8 +24,11 @@ public final class Connection {
     /// See `deferWALSyncs()`: commits not yet synced since `takeUnsyncedCommits()` last asked.
     private var defersWALSyncs = false
     private var hasUnsyncedCommits = false
-    /// How many times `transaction` has synced the WAL (for tests).
-    public private(set) var walSyncCount = 0
+    /// Syncs the WAL for `transaction`, or for the caller after `deferWALSyncs()`; nil without
+    /// `syncWALAfterCommit()` or without a WAL file (in memory).
+    private var walSyncer: WALSyncer?
+    /// How many times the WAL has been synced (for tests).
+    public var walSyncCount: Int { walSyncer?.syncCount ?? 0 }
 
     public struct OpenOptions: Sendable {
         public var readOnly = false
@@ -246,7 +249,7 @@ public final class Connection {
             if defersWALSyncs {
                 hasUnsyncedCommits = true
             } else {
-                try syncWAL()
+                try walSyncer?.sync()
             }
         }
         return result
@@ -283,6 +286,11 @@ public final class Connection {
     public func syncWALAfterCommit() throws {
         try execute("PRAGMA synchronous=NORMAL")
         syncsWALAfterCommit = true
+        // An in-memory or temporary database has no file name, and no WAL to sync.
+        if walSyncer == nil, let databaseName = sqlite3_db_filename(handle, "main"), databaseName.pointee != 0,
+           let walName = sqlite3_filename_wal(databaseName), walName.pointee != 0 {
+            walSyncer = WALSyncer(databasePath: String(cString: databaseName), walPath: String(cString: walName))
+        }
     }
 
     /// Like `syncWALAfterCommit()`, except that `transaction` leaves the sync to the caller: a
@@ -293,14 +301,11 @@ public final class Connection {
     /// store has no WAL file to sync (in memory).
     public func deferWALSyncs() throws -> WALSyncer? {
         try syncWALAfterCommit()
-        guard let databaseName = sqlite3_db_filename(handle, "main"), let walName = sqlite3_filename_wal(databaseName),
-              case let walPath = String(cString: walName), !walPath.isEmpty else {
-            return nil
-        }
+        guard let walSyncer else { return nil }
         // The syncer checkpoints, off the path of the writes (see WALSyncer).
         try execute("PRAGMA wal_autocheckpoint=0")
         defersWALSyncs = true
-        return WALSyncer(databasePath: String(cString: databaseName), walPath: walPath)
+        return walSyncer
     }
 
     /// Whether a transaction committed changes since the last call that `deferWALSyncs()` left
@@ -316,22 +321,5 @@ public final class Connection {
         try execute("PRAGMA synchronous=OFF")
         syncsWALAfterCommit = false
         defersWALSyncs = false
-    }
-
-    /// fdatasync of the WAL through SQLite's own file handle (the WAL file is created lazily and
-    /// may be replaced, so it is looked up each time; the VFS also syncs its directory once
-    /// after creating it).
-    private func syncWAL() throws {
-        var file: UnsafeMutablePointer<sqlite3_file>?
-        let rc = sqlite3_file_control(handle, "main", SQLITE_FCNTL_JOURNAL_POINTER, &file)
-        guard rc == SQLITE_OK, let file, let methods = file.pointee.pMethods, let sync = methods.pointee.xSync else {
-            // No WAL (e.g. an in-memory database): nothing to sync.
-            return
-        }
-        let synced = sync(file, SQLITE_SYNC_NORMAL)
-        walSyncCount += 1
-        guard synced == SQLITE_OK else {
-            throw SQLiteError(code: synced, message: "the write was committed but syncing the WAL to disk failed", sql: nil)
-        }
     }
 }

@@ -5,11 +5,11 @@ import Glibc
 import Darwin
 #endif
 
-/// Makes the commits written to a store's WAL durable, from another thread than the
-/// connection's (one thread at a time), through a descriptor of its own: `fdatasync` flushes the file, not the descriptor, so one call covers every commit
-/// written before it, whoever wrote it (see `Connection.deferWALSyncs`).
-///
-/// SQLite's own file object belongs to the connection's thread, so it is not used here. The WAL
+/// Makes the commits written to a store's WAL durable, through a descriptor of its own:
+/// `fdatasync` flushes the file, not the descriptor, so one call covers every commit written
+/// before it, whoever wrote it. `Connection.transaction` calls it after each commit; after
+/// `Connection.deferWALSyncs` another thread does (one thread at a time), which is why
+/// SQLite's own file object, which belongs to the connection's thread, is not used. The WAL
 /// file is looked up by path on each sync and reopened when it was replaced (SQLite deletes it
 /// when the last connection closes and creates a new one later); a newly opened WAL also has its
 /// directory synced once, so that its directory entry survives a power cut.

@@ -9,12 +9,16 @@ import Testing
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
     }
 
+    /// A store file with a table `t`, its connection deferring syncs to the returned syncer.
+    private func deferringStore(_ name: String, in directory: TemporaryDirectory, column: String) throws -> (Connection, WALSyncer) {
+        let connection = try MetadataStore.open(path: directory.path(name)).connection
+        try connection.execute("CREATE TABLE t (v \(column))")
+        return (connection, try #require(try connection.deferWALSyncs()))
+    }
+
     @Test func deferredWritesReportThemselvesOnceAndAreNotSyncedByTheConnection() throws {
         let directory = try TemporaryDirectory()
-        let store = try MetadataStore.open(path: directory.path("deferred.sqlite"))
-        let connection = store.connection
-        try connection.execute("CREATE TABLE t (v INTEGER)")
-        let syncer = try #require(try connection.deferWALSyncs())
+        let (connection, syncer) = try deferringStore("deferred.sqlite", in: directory, column: "INTEGER")
         #expect(syncer.walPath.hasSuffix("/deferred.sqlite-wal"))
         #expect(try connection.scalarInt("PRAGMA wal_autocheckpoint") == 0, "checkpoints are the syncer's")
         #expect(try connection.scalarInt("PRAGMA synchronous") == 1)
@@ -58,10 +62,7 @@ import Testing
 
     @Test func checkpointsKeepTheWALFromGrowingWhileWritesGoOn() throws {
         let directory = try TemporaryDirectory()
-        let store = try MetadataStore.open(path: directory.path("ckpt.sqlite"))
-        let connection = store.connection
-        try connection.execute("CREATE TABLE t (v BLOB)")
-        let syncer = try #require(try connection.deferWALSyncs())
+        let (connection, syncer) = try deferringStore("ckpt.sqlite", in: directory, column: "BLOB")
         let walPath = directory.path("ckpt.sqlite-wal")
         let blob = [UInt8](repeating: 7, count: 3000)
         func writeAndSync(_ count: Int, checkpoints: Bool) throws {
