@@ -167,7 +167,7 @@ class Server:
 class OursServer(Server):
     name = "ours"
 
-    def __init__(self, db: Path, workers: int, tag: str) -> None:
+    def __init__(self, db: Path, workers: int, tag: str, cache: bool = True) -> None:
         super().__init__()
         self.db = db
         self.data_dir = WORK / f"ours-{tag}"
@@ -176,7 +176,8 @@ class OursServer(Server):
         self.spawn([str(RELEASE / "model-registry"), "up", "--host", "127.0.0.1", "--port", str(self.port),
                     "--data-dir", str(self.data_dir), "--db", str(db), "--workers", str(workers),
                     "--nginx-template", str(ROOT / "nginx" / "model-registry.conf.template"),
-                    "--log-level", "warning"], f"ours-{tag}.log", cwd=ROOT)
+                    "--log-level", "warning"] + ([] if cache else ["--no-response-cache"]),
+                   f"ours-{tag}.log", cwd=ROOT)
         wait_http(self.url + OURS_API + "/registered_models?pageSize=1", timeout=900, ok=lambda s: s == 200)
 
     def worker_pids(self) -> list[int]:
@@ -415,7 +416,11 @@ def run_local(args, connections: list[int]) -> tuple[dict, dict, dict, list]:
     results: dict = {}
     ceiling_results: dict = {}
     rounds: list = []
-    with OursServer(db, args.workers, "phases") as server:
+    # The same point reads against a second server without the response cache: what a read
+    # costs when the answer is not kept (the first read of each, or after every write).
+    uncached_db = copy_store(seed, WORK / "ours-nocache.db")
+    with OursServer(db, args.workers, "phases") as server, \
+            OursServer(uncached_db, args.workers, "nocache", cache=False) as uncached:
         memory_log["start"] = server.worker_memory()
         # A typical response: one model version as GET returns it.
         first_version = rows.read_text().split("\n", 1)[0].split("\t")[3]
@@ -425,6 +430,8 @@ def run_local(args, connections: list[int]) -> tuple[dict, dict, dict, list]:
             targets = [
                 ("get", server.url, "get", "ours", rows),
                 ("find", server.url, "find", "ours", rows),
+                ("get-nocache", uncached.url, "get", "ours", rows),
+                ("find-nocache", uncached.url, "find", "ours", rows),
                 ("fastcgi-null", null.url + "/x", "fixed", "ours", None),
                 ("nginx-static", static.url + "/x", "fixed", "ours", None),
             ]
@@ -444,11 +451,12 @@ def run_local(args, connections: list[int]) -> tuple[dict, dict, dict, list]:
                     rounds.append({"round": round_number + 1, "connections": c, **this_round})
             for name, by_c in collected.items():
                 summary = {c: median_result(rs) for c, rs in by_c.items()}
-                if name in ("get", "find"):
+                if name in ("get", "find", "get-nocache", "find-nocache"):
                     results[name] = summary
                 else:
                     ceiling_results[name] = summary
         memory_log["after point reads"] = server.worker_memory()
+        uncached.stop()
 
         def sample(phase: str) -> None:
             memory_log[f"after {phase}"] = server.worker_memory()
@@ -523,7 +531,9 @@ def run_scale(args) -> dict:
             rows = ours_rows(store, WORK / f"scale-{size}.tsv", 4, sample=20000)
             log(f"scale {size:,}: starting (the first start on a store builds the registry's indexes)")
             started = time.time()
-            servers[size] = OursServer(store, args.workers, f"scale-{size}")
+            # Without the response cache: the probes repeat requests, and what they measure is
+            # how the store's queries scale, not how fast a kept answer comes back.
+            servers[size] = OursServer(store, args.workers, f"scale-{size}", cache=False)
             out[str(size)] = {"startup_s": round(time.time() - started, 1)}
             con = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
             (version_type,) = con.execute("SELECT id FROM Type WHERE name = 'kf.ModelVersion'").fetchone()
@@ -623,9 +633,11 @@ def report(results: dict) -> str:
         add("")
         add("| phase | c | ours /s | ours p50 ms | ours p99 ms | MLflow /s | MLflow p50 ms | MLflow p99 ms | MLflow config | ours/MLflow throughput | ours p99 / MLflow p99 |")
         add("|---|---|---|---|---|---|---|---|---|---|---|")
-        for phase in PHASES:
+        # Point reads twice: as served (kept answers reused while the store is unchanged) and
+        # from a server without the response cache, both against MLflow's same phase.
+        for phase in PHASES[:2] + ["get-nocache", "find-nocache"] + PHASES[2:]:
             for c, o in ours.get(phase, {}).items():
-                b = best.get(phase, {}).get(c)
+                b = best.get(phase.removesuffix("-nocache"), {}).get(c)
                 if b:
                     ratio = f"{o['rate'] / b['rate']:,.0f}×" if b["rate"] else "∞"
                     p99 = f"1/{b['p99_us'] / max(o['p99_us'], 1):,.0f}"
@@ -649,18 +661,21 @@ def report(results: dict) -> str:
         add(f"Ceilings, measured in {max((r['round'] for r in rounds), default=0)} rounds alternating with our point reads "
             "(medians; the ratio is the median of the per-round ratios):")
         add("")
-        add("| ceiling | c | req/s | p50 ms | p99 ms | ours get / ceiling | ours find / ceiling |")
-        add("|---|---|---|---|---|---|---|")
+        add("| ceiling | c | req/s | p50 ms | p99 ms | ours get / ceiling | ours find / ceiling "
+            "| without the response cache: get / ceiling | find / ceiling |")
+        add("|---|---|---|---|---|---|---|---|---|")
         for name, by_c in ceil.items():
             for c, r in by_c.items():
                 add(f"| {name} | {c} | {fmt_rate(r['rate'])} | {fmt_ms(r['p50_us'])} | {fmt_ms(r['p99_us'])} | "
-                    f"{median_ratio('get', name, c)} | {median_ratio('find', name, c)} |")
+                    f"{median_ratio('get', name, c)} | {median_ratio('find', name, c)} | "
+                    f"{median_ratio('get-nocache', name, c)} | {median_ratio('find-nocache', name, c)} |")
         if rounds:
             add("")
-            add("| round | c | ours get /s | ours find /s | fastcgi-null /s | nginx-static /s |")
-            add("|---|---|---|---|---|---|")
+            add("| round | c | ours get /s | ours find /s | no cache: get /s | find /s | fastcgi-null /s | nginx-static /s |")
+            add("|---|---|---|---|---|---|---|---|")
             for r in rounds:
                 add(f"| {r['round']} | {r['connections']} | {fmt_rate(r['get'])} | {fmt_rate(r['find'])} | "
+                    f"{fmt_rate(r.get('get-nocache', 0))} | {fmt_rate(r.get('find-nocache', 0))} | "
                     f"{fmt_rate(r['fastcgi-null'])} | {fmt_rate(r['nginx-static'])} |")
     mem = results.get("memory")
     if mem:

@@ -222,6 +222,17 @@ public final class Connection {
 
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
+    /// A value that differs from an earlier one whenever the database may hold other data than
+    /// it did then: a commit by any other connection, in this process or another (SQLite's
+    /// `data_version`, read from the WAL index as the pragma starts its read), or a change made
+    /// through this one (`sqlite3_total_changes64`, which `data_version` leaves out). Equal
+    /// stamps mean every query answers as before. One short autocommit pragma, no table read.
+    public func changeStamp() throws -> ChangeStamp {
+        let dataVersion = try scalarInt(Self.dataVersionPragma) ?? 0
+        return ChangeStamp(dataVersion: dataVersion, ownChanges: sqlite3_total_changes64(handle))
+    }
+    private static let dataVersionPragma = "PRAGMA data_version"
+
     var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
 
     /// Runs `body` in one transaction. Writes use `BEGIN IMMEDIATE` so that the write lock is
@@ -322,4 +333,10 @@ public final class Connection {
         syncsWALAfterCommit = false
         defersWALSyncs = false
     }
+}
+
+/// See `Connection.changeStamp()`.
+public struct ChangeStamp: Equatable, Sendable {
+    public let dataVersion: Int64
+    public let ownChanges: Int64
 }

@@ -18,6 +18,16 @@ enum EnvironmentFallback {
         return value
     }
 
+    /// true/1/yes/on or false/0/no/off.
+    static func bool(_ name: String) throws -> Bool? {
+        guard let text = string(name) else { return nil }
+        switch text.lowercased() {
+        case "true", "1", "yes", "on": return true
+        case "false", "0", "no", "off": return false
+        default: throw EnvironmentError(name: name, value: text, expected: "true or false")
+        }
+    }
+
     static func double(_ name: String) throws -> Double? {
         guard let text = string(name) else { return nil }
         guard let value = Double(text) else { throw EnvironmentError(name: name, value: text, expected: "a number") }

@@ -23,6 +23,13 @@ struct PoolOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Require 'Authorization: Bearer <token>' on every API request (not the health probes); the file holds one token per line, # starts a comment, and is re-read when it changes [env: MODEL_REGISTRY_AUTH_TOKENS] (default: no authentication)", valueName: "file"))
     var authTokens: String?
 
+    @Flag(help: ArgumentHelp("Answer every GET from the store, without reusing an earlier answer while the store is unchanged (see Docs/performance.md) [env: MODEL_REGISTRY_NO_RESPONSE_CACHE=true]"))
+    var noResponseCache = false
+
+    func resolvedCachesResponses() throws -> Bool {
+        !(try noResponseCache || (EnvironmentFallback.bool("MODEL_REGISTRY_NO_RESPONSE_CACHE") ?? false))
+    }
+
     /// The token file as an absolute path, or nil when authentication is off.
     func resolvedAuthTokens() -> String? {
         (authTokens ?? EnvironmentFallback.string("MODEL_REGISTRY_AUTH_TOKENS")).map(FilePaths.absolute)

@@ -47,6 +47,7 @@ struct Serve: ParsableCommand {
         )
         let database = FilePaths.absolute(databasePath)
         let maxPageSize = try pool.resolvedMaxPageSize()
+        let cachesResponses = try pool.resolvedCachesResponses()
         let logLevel = try logging.resolvedLevel()
         // Read once here so a missing or invalid file stops start-up; each worker keeps a copy
         // and re-reads the file when it changes. Only the path and the count are logged.
@@ -61,7 +62,7 @@ struct Serve: ParsableCommand {
             serve: socket=\(configuration.socketPath) writer-socket=\(configuration.writerSocketPath ?? "none") \
             db=\(database) workers=\(configuration.workerCount) \
             max-body-bytes=\(configuration.maxBodyBytes) drain-timeout=\(configuration.drainTimeout)s \
-            max-page-size=\(maxPageSize) log-level=\(logLevel) \
+            max-page-size=\(maxPageSize) response-cache=\(cachesResponses ? "on" : "off") log-level=\(logLevel) \
             auth=\(authenticator.map { "bearer tokens from \($0.path) (\($0.tokenCount))" } ?? "off")
             """)
         // Create or migrate the schema once, before forking, so workers never race on it.
@@ -75,6 +76,7 @@ struct Serve: ParsableCommand {
             StoreOpeningHandler(open: {
                 let router = try Router.open(databasePath: database, maxPageSize: maxPageSize)
                 router.authenticator = authenticator
+                router.cachesResponses = cachesResponses
                 // The writer's FastCGI connection runs the sync before it answers.
                 if role == .writer { try router.deferCommitSyncs() }
                 return router

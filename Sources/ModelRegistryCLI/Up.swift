@@ -96,7 +96,8 @@ struct Up: ParsableCommand {
                 "--workers", String(workers), "--max-body-bytes", String(maxBodyBytes),
                 "--drain-timeout", String(drainTimeout), "--max-page-size", String(try pool.resolvedMaxPageSize()),
                 "--log-level", logLevel.rawValue,
-            ] + (pool.resolvedAuthTokens().map { ["--auth-tokens", $0] } ?? [])),
+            ] + (pool.resolvedAuthTokens().map { ["--auth-tokens", $0] } ?? [])
+              + (try pool.resolvedCachesResponses() ? [] : ["--no-response-cache"])),
             nginx: .init(name: "nginx", executable: nginxExecutable, arguments: nginxConfig.commandLine(configPath: configPath))
         )
         let status = try UpSupervisor(plan: plan, logger: logger).run()

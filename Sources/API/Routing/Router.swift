@@ -10,6 +10,11 @@ public final class Router: RequestHandler {
     public var authenticator: BearerTokenAuthenticator?
     /// Set by `deferCommitSyncs()`.
     private var commitSync: StoreCommitSync?
+    /// Whether GET answers are reused while the store is unchanged (`ResponseCache`).
+    public var cachesResponses = true
+    private var responseCache = ResponseCache()
+    /// How many GET answers are held now (for tests and diagnostics).
+    public var cachedResponseCount: Int { responseCache.count }
 
     public init(service: RegistryService) {
         self.service = service
@@ -55,6 +60,18 @@ public final class Router: RequestHandler {
             return response
         }
         if let denied = authenticator?.check(request) { return denied }
+        if request.method == "GET", cachesResponses, let stamp = try? service.changeStamp() {
+            // The length keeps path "a?b" and path "a" with query "b" apart.
+            let key = "\(request.path.utf8.count):\(request.path)\(request.query)"
+            if let answer = responseCache.answer(for: key, storeStamp: stamp) { return answer }
+            let response = route(request)
+            responseCache.keep(response, for: key)
+            return response
+        }
+        return route(request)
+    }
+
+    private func route(_ request: Request) -> Response {
         switch table.lookup(method: request.method, path: request.path) {
         case .notFound:
             return ErrorResponse.make(status: 404, message: "no route for \(request.method) \(request.path)")

@@ -52,6 +52,13 @@ public final class RegistryService {
         connection.takeUnsyncedCommits()
     }
 
+    /// A stamp that changes whenever any read could answer differently: a commit by another
+    /// connection or process, or a write through this service (`Connection.changeStamp`).
+    /// Lets a caller reuse what it read while the stamp stays equal.
+    public func changeStamp() throws -> StoreChangeStamp {
+        StoreChangeStamp(stamp: try translatingStorageErrors { try connection.changeStamp() })
+    }
+
     /// Runs `body` as one write transaction, turning storage failures into registry errors.
     func write<T>(_ body: () throws -> T) throws -> T {
         try translatingStorageErrors { try connection.transaction(write: true, body) }
@@ -102,4 +109,9 @@ public final class RegistryService {
         for kind in kinds where try typeID(kind) == id { return kind }
         return nil
     }
+}
+
+/// See `RegistryService.changeStamp()`.
+public struct StoreChangeStamp: Equatable, Sendable {
+    let stamp: ChangeStamp
 }
