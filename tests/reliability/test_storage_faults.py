@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 from pathlib import Path
@@ -208,6 +209,13 @@ def test_starting_on_a_read_only_filesystem_fails_clearly(start_server, tmp_path
     with tmpfs(tmp_path / "rofs", "8m") as disk:
         srv = start_server("rofs", workers=1, db_path=disk / "model-registry.db")
         srv.stop()
+        # When the workers and the writer close at the same moment, each sees the other still
+        # attached and none removes the -wal and -shm files (SQLite leaves them to the last
+        # connection). One connection alone, opened and closed, is the last one and removes them.
+        con = sqlite3.connect(disk / "model-registry.db")
+        con.execute("PRAGMA user_version").fetchone()
+        con.close()
+        assert not (disk / "model-registry.db-shm").exists()
         sh("mount", "-o", "remount,ro", str(disk))
         srv2 = start_server("rofs2", workers=1, db_path=disk / "model-registry.db", start=False)
         with pytest.raises(AssertionError) as failed:
