@@ -10,11 +10,11 @@ enum RequestArguments {
             throw CABIError(.misuse, "mr_request: unsupported method \"\(methodName)\" (use GET, POST, PATCH, PUT, DELETE or HEAD)")
         }
         let pathText = String(cString: path)
-        guard pathText.hasPrefix("/"), !pathText.contains(where: isForbiddenInTarget) else {
+        guard pathText.hasPrefix("/"), !pathText.utf8.contains(where: isForbiddenInTarget) else {
             throw CABIError(.misuse, "mr_request: the path must start with '/' and contain no spaces, controls, '?' or '#': \(pathText)")
         }
         let queryText = query.map { String(cString: $0) } ?? ""
-        guard !queryText.contains(where: { isForbiddenInTarget($0) && $0 != "?" }) else {
+        guard !queryText.utf8.contains(where: { isForbiddenInTarget($0) && $0 != UInt8(ascii: "?") }) else {
             throw CABIError(.misuse, "mr_request: the query must be percent-encoded (no spaces, controls or '#')")
         }
         guard bodyLength >= 0, body != nil || bodyLength == 0 else {
@@ -24,10 +24,11 @@ enum RequestArguments {
         return OutgoingRequest(method: methodName, path: pathText, query: queryText, body: bytes)
     }
 
-    /// Characters that would change the meaning of the URL a remote handle builds.
-    private static func isForbiddenInTarget(_ character: Character) -> Bool {
-        character == " " || character == "?" || character == "#" || character.unicodeScalars.contains {
-            $0.value < 0x20 || $0.value == 0x7F
-        }
+    /// Bytes that would change the meaning of the URL a remote handle builds: space, `?`, `#`
+    /// and controls. All are ASCII, and UTF-8 never uses ASCII bytes inside a multi-byte
+    /// character, so checking bytes finds exactly the characters holding them (and costs a
+    /// fraction of walking grapheme clusters, which showed in every embedded call's profile).
+    private static func isForbiddenInTarget(_ byte: UInt8) -> Bool {
+        byte < 0x20 || byte == 0x7F || byte == UInt8(ascii: " ") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#")
     }
 }

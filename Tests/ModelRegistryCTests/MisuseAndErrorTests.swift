@@ -56,6 +56,13 @@ final class MisuseAndErrorTests: XCTestCase {
         XCTAssertEqual(call(handle, "GET", "no-slash").code, 2)
         XCTAssertEqual(call(handle, "GET", "/a b").code, 2)
         XCTAssertEqual(call(handle, "GET", "/x", query: "a=b#c").code, 2)
+        for path in ["/a?b", "/a#b", "/a\tb", "/a\u{7F}b", "/é\u{1}"] {
+            XCTAssertEqual(call(handle, "GET", path).code, 2, path)
+        }
+        XCTAssertEqual(call(handle, "GET", "/x", query: "a=\r").code, 2)
+        // Non-ASCII text and a `?` inside the query are not forbidden: they reach the router.
+        XCTAssertEqual(call(handle, "GET", apiPrefix + "/registered_model", query: "name=é?").code, 0)
+        XCTAssertEqual(call(handle, "GET", "/é").code, 0)
         var status: Int32 = 0
         XCTAssertEqual(mr_request(handle, "POST", "/x", nil, nil, 5, &status, nil, nil), 2, "NULL body with a length")
         XCTAssertEqual(mr_request(handle, "GET", "/x", nil, nil, 0, nil, nil, nil), 2, "NULL status_out")
