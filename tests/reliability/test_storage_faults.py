@@ -13,6 +13,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -221,3 +222,28 @@ def test_starting_on_a_read_only_filesystem_fails_clearly(start_server, tmp_path
         with pytest.raises(AssertionError) as failed:
             srv2.start(timeout=15, attempts=1)
         assert str(disk / "model-registry.db") in str(failed.value), failed.value
+
+
+@needs_mount
+def test_a_read_only_filesystem_with_the_shm_file_serves_reads_and_refuses_writes(start_server, tmp_path):
+    """With its -wal and -shm files still there (left by a process that did not close the
+    store, or by workers that exited at the same moment), SQLite opens a WAL store on a
+    read-only filesystem: `up` starts, reads are served, and writes get 503 in the Error shape."""
+    with tmpfs(tmp_path / "rofs", "8m") as disk:
+        db = disk / "model-registry.db"
+        srv = start_server("rofs", workers=1, db_path=db)
+        assert post_json(srv.port, "/registered_models", {"name": "kept"}).status == 201
+        srv.stop()
+        # A reader that exits without closing its connection leaves -wal and -shm behind.
+        subprocess.run([sys.executable, "-c", "import os, sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+                        "c.execute('SELECT count(*) FROM Context').fetchone(); os._exit(0)", str(db)],
+                       check=True, timeout=30)
+        assert (disk / "model-registry.db-shm").exists()
+        sh("mount", "-o", "remount,ro", str(disk))
+        srv2 = start_server("rofs2", workers=1, db_path=db)
+        listed = request(srv2.port, "GET", P + "/registered_models")
+        assert listed.status == 200, listed
+        assert [m["name"] for m in listed.json()["items"]] == ["kept"]
+        refused = assert_error_shape(post_json(srv2.port, "/registered_models", {"name": "new"}), 503)
+        assert "read-only" in refused["message"], refused
+        srv2.stop()
