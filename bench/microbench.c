@@ -5,7 +5,8 @@
  *
  * e.g. valgrind --tool=callgrind ./microbench /tmp/x.db 1000 GET /api/model_registry/v1alpha3/model_versions/2
  * Prints the elapsed time per request and the last status and body. A body containing
- * "%d" gets the iteration number (for unique names on POST). */
+ * "%d" gets the iteration number (for unique names on POST). MR_OPTIONS, if set, is passed to
+ * mr_open as its options JSON, e.g. '{"response_cache": false}' to compute every GET. */
 #include "modelregistry.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@
 int main(int argc, char **argv) {
     if (argc < 5) { fprintf(stderr, "usage: %s <db> <count> <method> <path> [query] [body]\n", argv[0]); return 2; }
     mr_handle *h = NULL;
-    if (mr_open(argv[1], NULL, &h) != 0) { fprintf(stderr, "mr_open: %s\n", h ? mr_errmsg(h) : "failed"); return 1; }
+    if (mr_open(argv[1], getenv("MR_OPTIONS"), &h) != 0) { fprintf(stderr, "mr_open: %s\n", h ? mr_errmsg(h) : "failed"); return 1; }
     int count = atoi(argv[2]);
     const char *query = argc > 5 ? argv[5] : "";
     const char *bodyTemplate = argc > 6 ? argv[6] : NULL;

@@ -6,7 +6,7 @@ final class EmbeddedTransport: Transport {
     private let router: Router
     private let lock = Lock()
 
-    init(databasePath: String, maxPageSize: Int?) throws {
+    init(databasePath: String, maxPageSize: Int?, cachesResponses: Bool = true) throws {
         do {
             try Router.prepareStore(databasePath: databasePath)
             if let maxPageSize {
@@ -17,6 +17,7 @@ final class EmbeddedTransport: Transport {
         } catch {
             throw CABIError(.cantOpen, "cannot open the registry store \(databasePath): \(error)")
         }
+        router.cachesResponses = cachesResponses
     }
 
     func send(_ request: OutgoingRequest) throws -> IncomingResponse {

@@ -37,7 +37,8 @@ final class Handle {
             case .remote(let baseURL):
                 return Handle(transport: try RemoteTransport(baseURL: baseURL, options: options))
             case .embedded(let path):
-                return Handle(transport: try EmbeddedTransport(databasePath: path, maxPageSize: options.maxPageSize))
+                return Handle(transport: try EmbeddedTransport(databasePath: path, maxPageSize: options.maxPageSize,
+                                                                    cachesResponses: options.responseCache))
             }
         } catch let error as CABIError {
             return Handle(failure: error)

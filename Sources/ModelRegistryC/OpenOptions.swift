@@ -9,8 +9,10 @@ struct OpenOptions: Equatable {
     var timeoutMilliseconds = 60_000
     var connectTimeoutMilliseconds = 10_000
     var maxPageSize: Int?
+    var responseCache = true
 
-    static let known: Set<String> = ["token", "ca_file", "verify_tls", "timeout_ms", "connect_timeout_ms", "max_page_size"]
+    static let known: Set<String> = ["token", "ca_file", "verify_tls", "timeout_ms", "connect_timeout_ms", "max_page_size",
+                                     "response_cache"]
 
     static func parse(_ text: String?) throws -> OpenOptions {
         var options = OpenOptions()
@@ -36,6 +38,7 @@ struct OpenOptions: Equatable {
             case "timeout_ms": options.timeoutMilliseconds = try count(value, key)
             case "connect_timeout_ms": options.connectTimeoutMilliseconds = try count(value, key)
             case "max_page_size": options.maxPageSize = try count(value, key, minimum: 1)
+            case "response_cache": options.responseCache = try bool(value, key)
             default:
                 break
             }
