@@ -30,7 +30,7 @@ extension RegistryService {
                 try setRunLinks(of: entity, artifact: existing)
                 result = try load(kind, id: existing)!
             } else {
-                result = try create(entity, owner: owner)
+                result = try create(entity, owner: owner, ownerChecked: true)
                 created = true
             }
             if kind == .metric, owner.kind == .experimentRun {

@@ -21,6 +21,11 @@ extension RegistryService {
 
     /// Creates an entity (and its parent/owner link) in one transaction and returns it as stored.
     public func create(_ entity: Entity, owner: Owner? = nil) throws -> Entity {
+        try create(entity, owner: owner, ownerChecked: false)
+    }
+
+    /// `ownerChecked`: the caller has found the owner in this transaction already.
+    func create(_ entity: Entity, owner: Owner?, ownerChecked: Bool) throws -> Entity {
         let kind = entity.kind
         try checkStructDepth(entity.customProperties)
         return try write {
@@ -38,7 +43,7 @@ extension RegistryService {
                 parentID = id
                 prefixOwner = id
             }
-            if let owner, try !exists(owner.kind, id: owner.id) {
+            if let owner, !ownerChecked, try !exists(owner.kind, id: owner.id) {
                 throw RegistryError.notFound("no \(owner.kind.displayName) found for id \(owner.id)")
             }
 
