@@ -19,6 +19,15 @@ import Testing
         #expect(second.typesAdded.isEmpty && second.propertiesAdded.isEmpty && second.indexesCreated.isEmpty)
     }
 
+    /// A store `migrate` creates is laid out as one the server or the SDK creates: same pages.
+    @Test func createsAStoreWithTheServersPageSize() throws {
+        let fixture = try AdminFixture(populated: false)
+        let path = fixture.file("pages.db")
+        _ = try MigrateOperation(path: path).run()
+        let connection = try Connection(path: path, options: .init(readOnly: true))
+        #expect(try connection.scalarInt("PRAGMA page_size") == Int64(MetadataStore.newStorePageSize))
+    }
+
     @Test func createsInAnEmptyFile() throws {
         let fixture = try AdminFixture(populated: false)
         let path = fixture.file("empty.db")

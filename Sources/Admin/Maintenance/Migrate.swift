@@ -69,6 +69,9 @@ public struct MigrateOperation {
         let connection: Connection
         do {
             connection = try Connection(path: path, options: .init(readOnly: false, create: true, busyTimeoutMilliseconds: busyTimeout))
+            // A new file gets the pages of a store the server or the SDK creates; setting WAL first
+            // would fix SQLite's default instead. No effect on an existing store.
+            try connection.execute("PRAGMA page_size=\(MetadataStore.newStorePageSize)")
             try connection.execute("PRAGMA journal_mode=WAL")
             try connection.execute("PRAGMA synchronous=FULL")
             try connection.execute("PRAGMA foreign_keys=OFF")
