@@ -3,7 +3,6 @@ extension MetadataStore {
     /// All properties of the given nodes, grouped by node id, typed ones and custom ones.
     public func properties(_ kind: NodeKind, of ids: [Int64]) throws -> [Int64: [PropertyRow]] {
         guard !ids.isEmpty else { return [:] }
-        var result: [Int64: [PropertyRow]] = [:]
         let sql: String
         let bindings: [SQLValue]
         if ids.count == 1 {
@@ -23,6 +22,8 @@ extension MetadataStore {
             }
             return rows.isEmpty ? [:] : [ids[0]: rows]
         }
+        // Sized for the page up front: grown one owner at a time it was rebuilt ~7 times a page.
+        var result = [Int64: [PropertyRow]](minimumCapacity: ids.count)
         try connection.query(sql, bindings) { row in
             guard let value = Self.readPropertyValue(row) else { return }
             result[row.int64(0), default: []].append(PropertyRow(name: row.string(1), isCustom: row.int64(2) != 0, value: value))

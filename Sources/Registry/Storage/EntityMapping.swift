@@ -54,8 +54,10 @@ enum EntityMapping {
     /// Builds an entity from its node row and property rows.
     static func entity(kind: EntityKind, node: NodeRow, properties: [PropertyRow]) -> Entity {
         let index = FieldIndex.of(kind)
-        var fields: [String: FieldValue] = [:]
-        var customProperties: [String: MetadataValue] = [:]
+        // Sized up front: grown one insert at a time, both tables were rebuilt about three times
+        // per entity (5% of a page of 100 versions).
+        var fields = [String: FieldValue](minimumCapacity: kind.fields.count)
+        var customProperties = properties.isEmpty ? [:] : [String: MetadataValue](minimumCapacity: properties.count)
         for row in properties {
             if row.isCustom {
                 if let exposed = index.custom[row.name] {
