@@ -46,8 +46,10 @@ extension JSON {
             while let current = iterator {
                 let key = String(cString: json_object_iter_key(current))
                 if let child = json_object_iter_value(current) {
-                    guard fields[key] == nil else { throw EquivalentKeys(key: key) }
-                    fields[key] = try JSON(borrowing: child)
+                    // One hash per key: the insert reports a key that was already there.
+                    guard fields.updateValue(try JSON(borrowing: child), forKey: key) == nil else {
+                        throw EquivalentKeys(key: key)
+                    }
                 }
                 iterator = json_object_iter_next(value, current)
             }
